@@ -1,0 +1,45 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Mexico IMMEX - Annex 24 Inventory Control",
+    "summary": "Automated Annex 24 (RGCE 4.3.1) inventory control for IMMEX "
+    "temporary imports: pedimentos, balances, FIFO discharges",
+    "version": "19.0.1.0.0",
+    "category": "Supply Chain/Inventory",
+    "website": "https://github.com/immex-annex24/l10n_mx_immex_annex24",
+    "author": "IMMEX Annex 24 Team",
+    "maintainers": ["immex-annex24"],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "depends": [
+        "mail",
+        "purchase_stock",
+        "mrp",
+        "l10n_mx_catalogs_comex",
+    ],
+    "data": [
+        "security/l10n_mx_immex_annex24_security.xml",
+        "security/ir.model.access.csv",
+        "data/l10n_mx_immex_customs_regime_data.xml",
+        "data/l10n_mx_immex_pedimento_key_data.xml",
+        "data/uom_uom_data.xml",
+        "wizards/l10n_mx_immex_pedimento_cancel_views.xml",
+        "views/l10n_mx_immex_pedimento_views.xml",
+        "views/l10n_mx_immex_pedimento_line_views.xml",
+        "views/l10n_mx_immex_pedimento_key_views.xml",
+        "views/l10n_mx_immex_customs_regime_views.xml",
+        "views/l10n_mx_immex_discharge_views.xml",
+        "views/res_company_views.xml",
+        "views/product_template_views.xml",
+        "views/mrp_bom_views.xml",
+        "views/purchase_order_views.xml",
+        "views/stock_picking_views.xml",
+        "views/stock_lot_views.xml",
+        "views/l10n_mx_immex_annex24_menus.xml",
+    ],
+    "demo": [
+        "demo/l10n_mx_immex_annex24_demo.xml",
+    ],
+    "installable": True,
+    "application": True,
+}

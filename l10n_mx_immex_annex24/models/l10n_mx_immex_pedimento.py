@@ -1,0 +1,548 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, time, timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..immex import pedimento as pedimento_lib
+
+# Legal data of a customs declaration: frozen once the pedimento is confirmed. A mistake is
+# corrected by cancelling (with a reason, the record stays) or by a rectification (R1).
+LOCKED_FIELDS = {
+    "name",
+    "operation",
+    "key_id",
+    "regime_id",
+    "customs_office_id",
+    "patent",
+    "entry_date",
+    "payment_date",
+    "clearance_datetime",
+    "is_consolidated",
+    "closing_date",
+    "exchange_rate",
+    "partner_id",
+    "company_id",
+}
+REGISTRATION_HOURS = 48
+
+
+class L10nMxImmexPedimento(models.Model):
+    _name = "l10n_mx_immex.pedimento"
+    _description = "Pedimento (Customs Declaration)"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "fifo_date desc, name desc, id desc"
+    _check_company_auto = True
+    _rec_names_search = ["name", "document_number"]
+
+    name = fields.Char(
+        string="Pedimento Number",
+        required=True,
+        copy=False,
+        size=21,
+        tracking=True,
+        help="15 digits: year (2), customs office (2), broker patent (4), last digit of "
+        "the year and sequence (7). Typed in any spacing, stored as 'YY  AA  PPPP  NNNNNNN'.",
+    )
+    document_number = fields.Char(
+        compute="_compute_number_parts", store=True, index=True, help="Last 7 digits."
+    )
+    operation = fields.Selection(
+        selection=[("import", "Import"), ("export", "Export")],
+        required=True,
+        default="import",
+        tracking=True,
+    )
+    key_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.pedimento.key",
+        string="Pedimento Key",
+        required=True,
+        tracking=True,
+        domain="[('operation', 'in', (operation, 'both'))]",
+    )
+    key_code = fields.Char(related="key_id.code", store=True, string="Key Code")
+    regime_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.customs.regime",
+        string="Customs Regime",
+        tracking=True,
+        domain="[('operation', 'in', (operation, 'both'))]",
+    )
+    regime = fields.Char(related="regime_id.code", store=True, string="Regime Code")
+    customs_office_id = fields.Many2one(
+        comodel_name="l10n_mx_catalogs.c_aduana",
+        string="Customs Office",
+        compute="_compute_customs_office_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    patent = fields.Char(
+        string="Broker Patent",
+        size=4,
+        compute="_compute_patent",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    entry_date = fields.Date(
+        required=True,
+        tracking=True,
+        help="Customs clearance date (date of entry or exit). The legal time limit of a "
+        "temporary import starts here.",
+    )
+    clearance_datetime = fields.Datetime(
+        string="Clearance Time",
+        help="Exact time of customs clearance, when known. It starts the 48-hour "
+        "registration window; without it the end of the entry date is assumed.",
+    )
+    payment_date = fields.Date(tracking=True)
+    is_consolidated = fields.Boolean(
+        string="Consolidated", help="Consolidated pedimento: the clock starts at its closing date."
+    )
+    closing_date = fields.Date(tracking=True)
+    fifo_date = fields.Date(
+        string="FIFO Date",
+        compute="_compute_fifo_date",
+        store=True,
+        index=True,
+        help="Date that orders this pedimento for FIFO discharge: the entry date (closing "
+        "date for consolidated pedimentos), or the payment date if the company says so.",
+    )
+    exchange_rate = fields.Float(digits=(12, 6), tracking=True)
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Supplier / Customer",
+        tracking=True,
+        check_company=True,
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    importer_rfc = fields.Char(related="company_id.vat", string="Importer RFC")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(
+        selection=[("draft", "Draft"), ("confirmed", "Confirmed"), ("cancelled", "Cancelled")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    line_ids = fields.One2many(
+        comodel_name="l10n_mx_immex.pedimento.line",
+        inverse_name="pedimento_id",
+        string="Lines",
+        copy=False,
+    )
+    line_count = fields.Integer(compute="_compute_line_count")
+    picking_ids = fields.One2many(
+        comodel_name="stock.picking",
+        inverse_name="l10n_mx_immex_pedimento_id",
+        string="Transfers",
+        readonly=True,
+    )
+    picking_count = fields.Integer(compute="_compute_picking_count")
+    purchase_order_ids = fields.Many2many(
+        comodel_name="purchase.order",
+        compute="_compute_purchase_order_ids",
+        string="Purchase Orders",
+    )
+    opens_balance = fields.Boolean(
+        compute="_compute_opens_balance",
+        store=True,
+        help="Temporary import whose lines open Annex 24 balances.",
+    )
+    registered_at = fields.Datetime(
+        string="Registered in Annex 24",
+        readonly=True,
+        copy=False,
+        help="When the entry reached the Annex 24 system (first receipt or confirmation).",
+    )
+    registration_deadline = fields.Datetime(compute="_compute_registration", store=True)
+    is_late_registration = fields.Boolean(
+        string="Registered Late",
+        compute="_compute_registration",
+        store=True,
+        help="Registered more than 48 hours after customs clearance (RGCE 7.1.1-XIV).",
+    )
+    cancel_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    cancel_date = fields.Datetime(readonly=True, copy=False)
+    cancel_uid = fields.Many2one("res.users", string="Cancelled By", readonly=True, copy=False)
+    difference_count = fields.Integer(compute="_compute_difference_count")
+    note = fields.Html()
+
+    _name_company_uniq = models.Constraint(
+        "unique(name, company_id)",
+        "This pedimento number already exists in this company.",
+    )
+
+    @api.depends("name")
+    def _compute_number_parts(self):
+        for ped in self:
+            parts = ped._immex_parts()
+            ped.document_number = parts.document if parts else False
+
+    @api.depends("name")
+    def _compute_patent(self):
+        for ped in self:
+            parts = ped._immex_parts()
+            if parts and not ped.patent:
+                ped.patent = parts.patent
+
+    @api.depends("name")
+    def _compute_customs_office_id(self):
+        offices = self.env["l10n_mx_catalogs.c_aduana"]
+        for ped in self:
+            parts = ped._immex_parts()
+            if not parts or ped.customs_office_id:
+                continue
+            # The catalog holds office+section codes ("240") and bare offices ("24").
+            ped.customs_office_id = offices.search(
+                [("code", "in", (parts.office + "0", parts.office))], order="code desc", limit=1
+            )
+
+    @api.depends(
+        "entry_date", "payment_date", "is_consolidated", "closing_date",
+        "company_id.l10n_mx_immex_fifo_date",
+    )
+    def _compute_fifo_date(self):
+        for ped in self:
+            if ped.company_id.l10n_mx_immex_fifo_date == "payment_date" and ped.payment_date:
+                ped.fifo_date = ped.payment_date
+            else:
+                ped.fifo_date = ped._immex_clearance_date()
+
+    def _compute_line_count(self):
+        for ped in self:
+            ped.line_count = len(ped.line_ids)
+
+    def _compute_picking_count(self):
+        for ped in self:
+            ped.picking_count = len(ped.picking_ids)
+
+    def _compute_purchase_order_ids(self):
+        for ped in self:
+            ped.purchase_order_ids = (
+                ped.picking_ids.move_ids.purchase_line_id.order_id
+                | ped.line_ids.move_ids.purchase_line_id.order_id
+            )
+
+    @api.depends("operation", "key_id.effect", "key_id.import_effect", "regime_id.is_temporary")
+    def _compute_opens_balance(self):
+        for ped in self:
+            effect = ped.key_id._effect_for(ped.operation) if ped.key_id else "none"
+            ped.opens_balance = (
+                ped.operation == "import"
+                and effect in ("open_material", "open_fixed_asset", "transfer")
+                and (not ped.regime_id or ped.regime_id.is_temporary)
+            )
+
+    @api.depends("registered_at", "clearance_datetime", "entry_date")
+    def _compute_registration(self):
+        for ped in self:
+            start = ped.clearance_datetime or (
+                ped.entry_date and datetime.combine(ped.entry_date, time.max)
+            )
+            deadline = start and start + timedelta(hours=REGISTRATION_HOURS)
+            ped.registration_deadline = deadline
+            ped.is_late_registration = bool(
+                deadline and ped.registered_at and ped.registered_at > deadline
+            )
+
+    def _compute_difference_count(self):
+        for ped in self:
+            ped.difference_count = len(
+                ped.line_ids.filtered(lambda line: line.difference_state != "ok")
+            )
+
+    @api.constrains("name", "entry_date", "patent", "customs_office_id")
+    def _check_number_consistency(self):
+        for ped in self:
+            try:
+                errors = pedimento_lib.validate_number(
+                    ped.name,
+                    entry_year=ped.entry_date and ped.entry_date.year,
+                    patent=ped.patent or None,
+                    office_code=ped.customs_office_id.code or None,
+                )
+            except pedimento_lib.PedimentoError as err:
+                raise ValidationError(self._immex_error_message(err)) from err
+            if errors:
+                raise ValidationError(
+                    "\n".join(self._immex_error_message(err) for err in errors)
+                )
+
+    @api.constrains("key_id", "operation")
+    def _check_key_operation(self):
+        for ped in self:
+            if ped.key_id and not ped.key_id._allows_operation(ped.operation):
+                raise ValidationError(
+                    self.env._(
+                        "Pedimento key %(key)s cannot be used for an %(operation)s.",
+                        key=ped.key_id.code,
+                        operation=dict(
+                            self._fields["operation"]._description_selection(self.env)
+                        )[ped.operation].lower(),
+                    )
+                )
+
+    @api.constrains("regime_id", "operation")
+    def _check_regime_operation(self):
+        for ped in self:
+            if ped.regime_id and ped.regime_id.operation not in (ped.operation, "both"):
+                raise ValidationError(
+                    self.env._(
+                        "Customs regime %(regime)s does not match the operation of "
+                        "pedimento %(name)s.",
+                        regime=ped.regime_id.code,
+                        name=ped.name,
+                    )
+                )
+
+    @api.constrains("is_consolidated", "closing_date", "entry_date")
+    def _check_closing_date(self):
+        for ped in self:
+            if ped.closing_date and ped.entry_date and ped.closing_date < ped.entry_date:
+                raise ValidationError(
+                    self.env._("The closing date cannot be earlier than the entry date.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._immex_normalize_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._immex_normalize_vals(vals)
+        locked = LOCKED_FIELDS.intersection(vals)
+        if locked and not self.env.context.get("l10n_mx_immex_allow_locked"):
+            for ped in self.filtered(lambda p: p.state != "draft"):
+                changed = [
+                    fname
+                    for fname in locked
+                    if ped._fields[fname].convert_to_write(ped[fname], ped)
+                    != ped._fields[fname].convert_to_write(
+                        ped._fields[fname].convert_to_cache(vals[fname], ped), ped
+                    )
+                ]
+                if changed:
+                    raise UserError(
+                        self.env._(
+                            "Pedimento %(name)s is %(state)s: its legal data (%(fields)s) can "
+                            "no longer be changed. Cancel it with a reason or record a "
+                            "rectification.",
+                            name=ped.name,
+                            state=dict(
+                                self._fields["state"]._description_selection(self.env)
+                            )[ped.state].lower(),
+                            fields=", ".join(ped._fields[f].get_description(self.env)["string"]
+                                             for f in sorted(changed)),
+                        )
+                    )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
+        for ped in self:
+            if ped.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Pedimento %(name)s cannot be deleted: it is %(state)s. Annex 24 "
+                        "records are never deleted; cancel it with a reason instead.",
+                        name=ped.name,
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[ped.state].lower(),
+                    )
+                )
+            if ped.line_ids.move_ids or ped.picking_ids:
+                raise UserError(
+                    self.env._(
+                        "Pedimento %(name)s cannot be deleted: transfers refer to it.",
+                        name=ped.name,
+                    )
+                )
+
+    def copy_data(self, default=None):
+        # A pedimento number is unique: a copy is a draft to be renumbered.
+        vals_list = super().copy_data(default=default)
+        for ped, vals in zip(self, vals_list, strict=False):
+            vals.setdefault("name", ped.name)
+        return vals_list
+
+    def action_confirm(self):
+        for ped in self:
+            if ped.state != "draft":
+                raise UserError(
+                    self.env._("Only draft pedimentos can be confirmed (%(name)s).", name=ped.name)
+                )
+            ped._immex_check_before_confirm()
+        self.write({"state": "confirmed", "registered_at": fields.Datetime.now()})
+        self.line_ids.filtered(lambda line: not line.registered_at).write(
+            {"registered_at": fields.Datetime.now()}
+        )
+        return True
+
+    def action_cancel_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Pedimento"),
+            "res_model": "l10n_mx_immex.pedimento.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_pedimento_id": self.id},
+        }
+
+    def action_view_pickings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("stock.action_picking_tree_all")
+        action["domain"] = [("id", "in", self.picking_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_view_purchase_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("purchase.purchase_form_action")
+        action["domain"] = [("id", "in", self.purchase_order_ids.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    def _immex_cancel(self, reason):
+        """Cancel with a reason; the record stays as the trail of the correction."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("A cancellation needs a reason."))
+        for ped in self:
+            if ped.state == "cancelled":
+                raise UserError(
+                    self.env._("Pedimento %(name)s is already cancelled.", name=ped.name)
+                )
+            if ped.line_ids.discharge_ids:
+                raise UserError(
+                    self.env._(
+                        "Pedimento %(name)s has discharges. Reverse them before cancelling.",
+                        name=ped.name,
+                    )
+                )
+        self.write(
+            {
+                "state": "cancelled",
+                "cancel_reason": reason.strip(),
+                "cancel_date": fields.Datetime.now(),
+                "cancel_uid": self.env.uid,
+            }
+        )
+        for ped in self:
+            ped.message_post(
+                body=self.env._("Pedimento cancelled. Reason: %(reason)s", reason=reason.strip())
+            )
+        return True
+
+    def _immex_check_before_confirm(self):
+        self.ensure_one()
+        if self.operation == "import" and not self.line_ids:
+            raise UserError(
+                self.env._(
+                    "Pedimento %(name)s has no lines: add its partidas or validate a receipt "
+                    "that names it.",
+                    name=self.name,
+                )
+            )
+        if self.is_consolidated and not self.closing_date:
+            raise UserError(
+                self.env._(
+                    "Consolidated pedimento %(name)s needs its closing date: the legal time "
+                    "limit starts there.",
+                    name=self.name,
+                )
+            )
+        self.line_ids._immex_check_complete()
+
+    def _immex_clearance_date(self):
+        self.ensure_one()
+        if self.is_consolidated and self.closing_date:
+            return self.closing_date
+        return self.entry_date
+
+    def _immex_parts(self):
+        self.ensure_one()
+        if not self.name:
+            return None
+        try:
+            return pedimento_lib.parse_number(self.name)
+        except pedimento_lib.PedimentoError:
+            return None
+
+    @api.model
+    def _immex_normalize_vals(self, vals):
+        if vals.get("name"):
+            try:
+                vals["name"] = pedimento_lib.normalize_number(vals["name"])
+            except pedimento_lib.PedimentoError as err:
+                raise ValidationError(self._immex_error_message(err)) from err
+        if vals.get("patent"):
+            try:
+                vals["patent"] = pedimento_lib.normalize_patent(vals["patent"])
+            except pedimento_lib.PedimentoError as err:
+                raise ValidationError(self._immex_error_message(err)) from err
+
+    @api.model
+    def _immex_error_message(self, err):
+        """Translate an error of the pure pedimento library into the user's language."""
+        params = {k: v if v is not None else "" for k, v in (err.params or {}).items()}
+        messages = {
+            "format": self.env._(
+                "Invalid pedimento number '%(value)s': it needs 15 digits, written as "
+                "'YY  AA  PPPP  NNNNNNN' (year, customs office, broker patent, last digit of "
+                "the year and 6-digit sequence).",
+                value=params.get("value", ""),
+            ),
+            "year_mismatch": self.env._(
+                "The pedimento number is of year %(found)s but its entry date is of year "
+                "%(expected)s.",
+                found=params.get("found", ""),
+                expected=params.get("expected", ""),
+            ),
+            "year_digit_mismatch": self.env._(
+                "The 7-digit document number must start with the last digit of the year "
+                "(%(expected)s), not %(found)s.",
+                expected=params.get("expected", ""),
+                found=params.get("found", ""),
+            ),
+            "patent_mismatch": self.env._(
+                "The broker patent %(expected)s does not match the patent %(found)s in the "
+                "pedimento number.",
+                expected=params.get("expected", ""),
+                found=params.get("found", ""),
+            ),
+            "office_mismatch": self.env._(
+                "The customs office %(expected)s does not match the office %(found)s in the "
+                "pedimento number.",
+                expected=params.get("expected", ""),
+                found=params.get("found", ""),
+            ),
+            "patent_format": self.env._(
+                "Invalid broker patent '%(value)s': up to 4 digits.",
+                value=params.get("value", ""),
+            ),
+        }
+        return messages.get(err.code) or str(err)
+
+    def _l10n_mx_immex_match_line(self, product):
+        """Broker line of this pedimento for the product, the least received first."""
+        self.ensure_one()
+        lines = self.line_ids.filtered(lambda line: line.product_id == product)
+        if not lines:
+            return lines
+        pending = lines.filtered(
+            lambda line: line.uom_id.compare(line.qty_received, line.quantity) < 0
+        )
+        return (pending or lines).sorted("sequence")[:1]

@@ -1,0 +1,65 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+EFFECTS = [
+    ("open_material", "Opens material balance"),
+    ("open_fixed_asset", "Opens fixed-asset balance"),
+    ("discharge", "Discharges"),
+    ("transfer", "Transfer"),
+    ("regime_change", "Regime change"),
+    ("regularization", "Regularisation"),
+    ("none", "None"),
+]
+
+
+class L10nMxImmexPedimentoKey(models.Model):
+    """Pedimento document key (clave de pedimento, Anexo 22 appendix 2)."""
+
+    _name = "l10n_mx_immex.pedimento.key"
+    _description = "Pedimento Key (Anexo 22, appendix 2)"
+    _order = "code"
+    _rec_names_search = ["code", "name"]
+
+    code = fields.Char(required=True, size=2)
+    name = fields.Char(required=True, translate=True)
+    operation = fields.Selection(
+        selection=[("import", "Import"), ("export", "Export"), ("both", "Both")],
+        required=True,
+        help="Operation the key may be declared for. Keys such as V1 exist on both "
+        "sides of a virtual transfer.",
+    )
+    effect = fields.Selection(
+        selection=EFFECTS,
+        required=True,
+        default="none",
+        help="What a pedimento with this key does to Annex 24 balances.",
+    )
+    import_effect = fields.Selection(
+        selection=EFFECTS,
+        help="Effect when the key is used on an import, if it differs from the main "
+        "effect (e.g. V1 received opens a balance).",
+    )
+    months_limit = fields.Integer(
+        string="Time Limit (months)",
+        help="Specific time limit for balances opened with this key (e.g. 6 for goods "
+        "received by virtual transfer). Zero: the limit of the material type applies.",
+    )
+    active = fields.Boolean(default=True)
+
+    _code_uniq = models.Constraint("unique(code)", "The pedimento key code must be unique.")
+
+    def _compute_display_name(self):
+        for key in self:
+            key.display_name = f"{key.code} - {key.name}"
+
+    def _effect_for(self, operation):
+        """Effect of the key for the given operation of the pedimento."""
+        self.ensure_one()
+        if operation == "import" and self.import_effect:
+            return self.import_effect
+        return self.effect
+
+    def _allows_operation(self, operation):
+        self.ensure_one()
+        return self.operation in (operation, "both")

@@ -1,0 +1,487 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
+
+from ..immex import plazos
+from ..immex import units as units_lib
+
+# Fields of a partida that are legal data: frozen once the pedimento is confirmed.
+LOCKED_LINE_FIELDS = {
+    "pedimento_id",
+    "sequence",
+    "product_id",
+    "fraction_id",
+    "quantity",
+    "uom_id",
+    "quantity_tariff",
+    "uom_tariff_id",
+    "value_mxn",
+    "value_usd",
+    "origin_country_id",
+    "seller_country_id",
+}
+CONTROLLED_TYPES = ("input", "packaging", "fixed_asset", "finished")
+
+
+class L10nMxImmexPedimentoLine(models.Model):
+    _name = "l10n_mx_immex.pedimento.line"
+    _description = "Pedimento Line (Partida)"
+    _order = "fifo_date, pedimento_name, sequence, id"
+    _check_company_auto = True
+    _rec_names_search = ["pedimento_name", "product_id"]
+
+    pedimento_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.pedimento",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    pedimento_name = fields.Char(
+        related="pedimento_id.name", store=True, string="Pedimento Number"
+    )
+    sequence = fields.Integer(string="Partida", required=True, default=0)
+    product_id = fields.Many2one(
+        comodel_name="product.product", required=True, index=True, check_company=True
+    )
+    product_tmpl_id = fields.Many2one(related="product_id.product_tmpl_id")
+    material_type = fields.Selection(
+        related="product_id.product_tmpl_id.l10n_mx_immex_type", store=True
+    )
+    fraction_id = fields.Many2one(
+        comodel_name="l10n_mx_catalogs.c_fraccion",
+        string="Tariff Fraction",
+        compute="_compute_fraction_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Tariff fraction + NICO (10 digits) declared on the partida.",
+    )
+    quantity = fields.Float(
+        string="Quantity (UMC)",
+        digits="Product Unit",
+        required=True,
+        help="Declared quantity in the commercial unit.",
+    )
+    uom_id = fields.Many2one(
+        comodel_name="uom.uom",
+        string="Unit",
+        compute="_compute_uom_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+    )
+    quantity_tariff = fields.Float(
+        string="Quantity (UMT)",
+        digits="Product Unit",
+        compute="_compute_quantity_tariff",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Quantity in the tariff unit, as declared by the broker or converted with the "
+        "product's tariff factor.",
+    )
+    uom_tariff_id = fields.Many2one(
+        comodel_name="uom.uom",
+        string="Tariff Unit (UMT)",
+        compute="_compute_uom_tariff_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    value_mxn = fields.Float(string="Customs Value (MXN)", digits="Product Price")
+    value_usd = fields.Float(string="Commercial Value (USD)", digits="Product Price")
+    origin_country_id = fields.Many2one(
+        comodel_name="res.country",
+        string="Origin Country",
+        compute="_compute_origin_country_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    seller_country_id = fields.Many2one(comodel_name="res.country", string="Seller Country")
+    origin = fields.Selection(
+        selection=[("broker", "Customs broker"), ("receipt", "Receipt")],
+        default="broker",
+        required=True,
+        readonly=True,
+        help="Whether the line was loaded from the broker's data or created by a receipt.",
+    )
+    move_ids = fields.One2many(
+        comodel_name="stock.move",
+        inverse_name="l10n_mx_immex_pedimento_line_id",
+        string="Stock Moves",
+        readonly=True,
+    )
+    qty_received = fields.Float(
+        string="Received",
+        digits="Product Unit",
+        compute="_compute_qty_received",
+        store=True,
+        help="Quantity of the done receipts linked to this line, in the line's unit.",
+    )
+    difference_state = fields.Selection(
+        selection=[
+            ("ok", "Matches"),
+            ("not_received", "Not received yet"),
+            ("quantity", "Quantity differs"),
+            ("undeclared", "Not declared by the broker"),
+        ],
+        compute="_compute_difference_state",
+        store=True,
+        string="Receipt Check",
+    )
+    discharge_ids = fields.One2many(
+        comodel_name="l10n_mx_immex.discharge",
+        inverse_name="import_line_id",
+        string="Discharges",
+        readonly=True,
+    )
+    company_id = fields.Many2one(related="pedimento_id.company_id", store=True, index=True)
+    operation = fields.Selection(related="pedimento_id.operation", store=True)
+    state = fields.Selection(related="pedimento_id.state", store=True, string="Status")
+    entry_date = fields.Date(related="pedimento_id.entry_date", store=True)
+    fifo_date = fields.Date(related="pedimento_id.fifo_date", store=True)
+    key_id = fields.Many2one(related="pedimento_id.key_id", store=True)
+    is_temporary = fields.Boolean(
+        string="Temporary Import",
+        compute="_compute_is_temporary",
+        store=True,
+        help="Confirmed temporary import: the line holds an Annex 24 balance.",
+    )
+    qty_discharged = fields.Float(
+        string="Discharged",
+        digits="Product Unit",
+        compute="_compute_qty_discharged",
+        store=True,
+    )
+    qty_balance = fields.Float(
+        string="Balance",
+        digits="Product Unit",
+        compute="_compute_qty_balance",
+        store=True,
+    )
+    qty_balance_tariff = fields.Float(
+        string="Balance (UMT)",
+        digits="Product Unit",
+        compute="_compute_qty_balance",
+        store=True,
+    )
+    expiry_date = fields.Date(
+        compute="_compute_expiry_date",
+        store=True,
+        index=True,
+        help="Last day to return, export, transfer or change the regime of the balance.",
+    )
+    balance_state = fields.Selection(
+        selection=[
+            ("none", "No balance"),
+            ("open", "Open"),
+            ("expired", "Expired"),
+            ("closed", "Closed"),
+        ],
+        compute="_compute_balance_state",
+        search="_search_balance_state",
+    )
+    days_to_expiry = fields.Integer(compute="_compute_balance_state")
+    registered_at = fields.Datetime(
+        string="Registered in Annex 24",
+        readonly=True,
+        copy=False,
+        help="When this entry reached the Annex 24 system.",
+    )
+    is_late_registration = fields.Boolean(
+        string="Registered Late",
+        compute="_compute_is_late_registration",
+        store=True,
+    )
+    lot_ids = fields.One2many(
+        comodel_name="stock.lot",
+        inverse_name="l10n_mx_immex_pedimento_line_id",
+        string="Lots",
+        readonly=True,
+    )
+
+    _sequence_uniq = models.Constraint(
+        "unique(pedimento_id, sequence)",
+        "Two lines of the same pedimento cannot share a partida number.",
+    )
+    _quantity_positive = models.Constraint(
+        "CHECK(quantity >= 0)", "The quantity of a pedimento line cannot be negative."
+    )
+    _balance_index = models.Index("(company_id, product_id, fifo_date) WHERE is_temporary")
+
+    @api.depends("product_id")
+    def _compute_fraction_id(self):
+        for line in self:
+            if not line.fraction_id:
+                line.fraction_id = line.product_id.l10n_mx_immex_fraction_id
+
+    @api.depends("product_id")
+    def _compute_uom_id(self):
+        for line in self:
+            if not line.uom_id:
+                line.uom_id = line.product_id.uom_id
+
+    @api.depends("product_id")
+    def _compute_uom_tariff_id(self):
+        for line in self:
+            if not line.uom_tariff_id:
+                line.uom_tariff_id = line.product_id.l10n_mx_immex_uom_tariff_id
+
+    @api.depends("product_id")
+    def _compute_origin_country_id(self):
+        for line in self:
+            if not line.origin_country_id:
+                line.origin_country_id = line.product_id.l10n_mx_immex_origin_country_id
+
+    @api.depends("quantity", "uom_id", "product_id")
+    def _compute_quantity_tariff(self):
+        for line in self:
+            line.quantity_tariff = line._immex_to_tariff(line.quantity)
+
+    @api.depends("move_ids.state", "move_ids.quantity", "move_ids.product_uom", "uom_id")
+    def _compute_qty_received(self):
+        for line in self:
+            qty = 0.0
+            for move in line.move_ids:
+                if move.state != "done" or not line.uom_id:
+                    continue
+                move_qty = move.product_uom._compute_quantity(
+                    move.quantity, line.uom_id, rounding_method="HALF-UP"
+                )
+                qty += -move_qty if move._immex_is_return() else move_qty
+            line.qty_received = qty
+
+    @api.depends("qty_received", "quantity", "origin", "uom_id", "move_ids.state")
+    def _compute_difference_state(self):
+        for line in self:
+            if line.origin == "receipt" and line.pedimento_id.line_ids.filtered(
+                lambda other: other.origin == "broker"
+            ):
+                line.difference_state = "undeclared"
+            elif not line.move_ids.filtered(lambda m: m.state == "done"):
+                line.difference_state = "not_received"
+            elif line.uom_id.compare(line.qty_received, line.quantity) != 0:
+                line.difference_state = "quantity"
+            else:
+                line.difference_state = "ok"
+
+    @api.depends("pedimento_id.opens_balance", "pedimento_id.state")
+    def _compute_is_temporary(self):
+        for line in self:
+            line.is_temporary = (
+                line.pedimento_id.opens_balance and line.pedimento_id.state == "confirmed"
+            )
+
+    @api.depends("discharge_ids.quantity")
+    def _compute_qty_discharged(self):
+        # Reversal rows carry negative quantities, so the net is a plain sum.
+        data = self.env["l10n_mx_immex.discharge"]._read_group(
+            [("import_line_id", "in", self.ids)], ["import_line_id"], ["quantity:sum"]
+        )
+        totals = {line.id: qty for line, qty in data}
+        for line in self:
+            line.qty_discharged = totals.get(line.id, 0.0)
+
+    @api.depends("is_temporary", "quantity", "qty_discharged")
+    def _compute_qty_balance(self):
+        for line in self:
+            balance = line.quantity - line.qty_discharged if line.is_temporary else 0.0
+            line.qty_balance = balance
+            line.qty_balance_tariff = line._immex_to_tariff(balance)
+
+    @api.depends(
+        "pedimento_id.fifo_date",
+        "pedimento_id.entry_date",
+        "pedimento_id.closing_date",
+        "pedimento_id.is_consolidated",
+        "is_temporary",
+        "material_type",
+        "key_id.months_limit",
+        "company_id.l10n_mx_immex_certification",
+        "company_id.l10n_mx_immex_program_date_end",
+    )
+    def _compute_expiry_date(self):
+        for line in self:
+            start = line.pedimento_id._immex_clearance_date() if line.pedimento_id else False
+            if not line.is_temporary or not start:
+                line.expiry_date = False
+                continue
+            if line.key_id.months_limit and line.material_type != "fixed_asset":
+                line.expiry_date = plazos.add_months(start, line.key_id.months_limit)
+                continue
+            line.expiry_date = plazos.expiry_date(
+                start,
+                line.material_type or "input",
+                certification=line.company_id.l10n_mx_immex_certification or "none",
+                key_code=line.key_id.code,
+                program_end=line.company_id.l10n_mx_immex_program_date_end or None,
+            )
+
+    @api.depends("is_temporary", "qty_balance", "expiry_date")
+    @api.depends_context("date")
+    def _compute_balance_state(self):
+        today = fields.Date.context_today(self)
+        for line in self:
+            line.days_to_expiry = (line.expiry_date - today).days if line.expiry_date else 0
+            if not line.is_temporary:
+                line.balance_state = "none"
+            elif line.uom_id.compare(line.qty_balance, 0.0) <= 0:
+                line.balance_state = "closed"
+            elif line.expiry_date and line.expiry_date < today:
+                line.balance_state = "expired"
+            else:
+                line.balance_state = "open"
+
+    def _search_balance_state(self, operator, value):
+        if operator not in ("in", "="):
+            return NotImplemented
+        values = {value} if isinstance(value, str) else set(value)
+        today = fields.Date.context_today(self)
+        domains = []
+        if "none" in values:
+            domains.append(Domain("is_temporary", "=", False))
+        if "closed" in values:
+            domains.append(Domain("is_temporary", "=", True) & Domain("qty_balance", "<=", 0))
+        if "open" in values:
+            domains.append(
+                Domain("is_temporary", "=", True)
+                & Domain("qty_balance", ">", 0)
+                & (Domain("expiry_date", "=", False) | Domain("expiry_date", ">=", today))
+            )
+        if "expired" in values:
+            domains.append(
+                Domain("is_temporary", "=", True)
+                & Domain("qty_balance", ">", 0)
+                & Domain("expiry_date", "<", today)
+            )
+        return Domain.OR(domains) if domains else Domain.FALSE
+
+    @api.depends("registered_at", "pedimento_id.registration_deadline")
+    def _compute_is_late_registration(self):
+        for line in self:
+            deadline = line.pedimento_id.registration_deadline
+            line.is_late_registration = bool(
+                deadline and line.registered_at and line.registered_at > deadline
+            )
+
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = (
+                f"{line.pedimento_name or ''} / {line.sequence} "
+                f"[{line.product_id.default_code or line.product_id.name or ''}]"
+            )
+
+    @api.constrains("product_id", "uom_id", "uom_tariff_id")
+    def _check_tariff_unit(self):
+        for line in self:
+            if line.uom_tariff_id and not line._immex_tariff_factor():
+                raise ValidationError(
+                    self.env._(
+                        "Product %(product)s: unit %(uom)s cannot be converted to the tariff "
+                        "unit %(umt)s. Set the tariff factor on the product.",
+                        product=line.product_id.display_name,
+                        uom=line.uom_id.name,
+                        umt=line.uom_tariff_id.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        peds = self.env["l10n_mx_immex.pedimento"].browse(
+            [vals["pedimento_id"] for vals in vals_list if vals.get("pedimento_id")]
+        )
+        if not self.env.context.get("l10n_mx_immex_allow_locked"):
+            locked = peds.filtered(lambda p: p.state != "draft")
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "Pedimento %(name)s is no longer a draft: lines cannot be added.",
+                        name=locked[0].name,
+                    )
+                )
+        next_seq = {}
+        for vals in vals_list:
+            if not vals.get("sequence") and vals.get("pedimento_id"):
+                ped_id = vals["pedimento_id"]
+                if ped_id not in next_seq:
+                    existing = self.env["l10n_mx_immex.pedimento"].browse(ped_id).line_ids
+                    next_seq[ped_id] = max(existing.mapped("sequence"), default=0)
+                next_seq[ped_id] += 1
+                vals["sequence"] = next_seq[ped_id]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        locked = LOCKED_LINE_FIELDS.intersection(vals)
+        if locked and not self.env.context.get("l10n_mx_immex_allow_locked"):
+            frozen = self.filtered(lambda line: line.pedimento_id.state != "draft")
+            if frozen:
+                raise UserError(
+                    self.env._(
+                        "Pedimento %(name)s is no longer a draft: its lines cannot be changed.",
+                        name=frozen[0].pedimento_id.name,
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
+        for line in self:
+            if line.pedimento_id.state != "draft" or line.move_ids:
+                raise UserError(
+                    self.env._(
+                        "Line %(seq)s of pedimento %(name)s cannot be deleted: it is confirmed "
+                        "or linked to transfers.",
+                        seq=line.sequence,
+                        name=line.pedimento_id.name,
+                    )
+                )
+
+    def _immex_tariff_factor(self):
+        """Factor from the line's unit to the tariff unit, or 0.0 when not convertible."""
+        self.ensure_one()
+        product = self.product_id
+        umt = self.uom_tariff_id or product.l10n_mx_immex_uom_tariff_id
+        if not umt or not self.uom_id:
+            return 0.0
+        if self.uom_id._l10n_mx_immex_is_convertible(umt):
+            return self.uom_id.factor / umt.factor
+        if product.l10n_mx_immex_tariff_factor > 0 and product.uom_id._l10n_mx_immex_is_convertible(
+            self.uom_id
+        ):
+            # line unit -> product unit -> UMT through the product's own factor
+            to_product = self.uom_id.factor / product.uom_id.factor
+            return to_product * product.l10n_mx_immex_tariff_factor
+        return 0.0
+
+    def _immex_to_tariff(self, qty):
+        self.ensure_one()
+        factor = self._immex_tariff_factor()
+        return units_lib.to_tariff(qty, factor) if factor else 0.0
+
+    def _immex_check_complete(self):
+        """Data required before the pedimento can be confirmed."""
+        for line in self:
+            if line.material_type in CONTROLLED_TYPES and not line.fraction_id:
+                raise UserError(
+                    self.env._(
+                        "Line %(seq)s of pedimento %(name)s: product %(product)s is IMMEX-"
+                        "controlled and needs a tariff fraction.",
+                        seq=line.sequence,
+                        name=line.pedimento_id.name,
+                        product=line.product_id.display_name,
+                    )
+                )
+            if line.material_type in CONTROLLED_TYPES and not line.uom_tariff_id:
+                raise UserError(
+                    self.env._(
+                        "Line %(seq)s of pedimento %(name)s: product %(product)s has no tariff "
+                        "unit (UMT).",
+                        seq=line.sequence,
+                        name=line.pedimento_id.name,
+                        product=line.product_id.display_name,
+                    )
+                )

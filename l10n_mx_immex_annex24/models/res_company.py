@@ -1,0 +1,68 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    l10n_mx_immex_program_number = fields.Char(
+        string="IMMEX Program Number", help="Number of the IMMEX program granted by the SE."
+    )
+    l10n_mx_immex_modality = fields.Selection(
+        selection=[
+            ("industrial", "Industrial"),
+            ("holding", "Holding (controladora)"),
+            ("services", "Services"),
+            ("shelter", "Shelter (albergue)"),
+            ("third_party", "Third-party (tercerización)"),
+        ],
+        string="IMMEX Modality",
+    )
+    l10n_mx_immex_program_date_start = fields.Date(string="IMMEX Program Valid From")
+    l10n_mx_immex_program_date_end = fields.Date(
+        string="IMMEX Program Valid Until",
+        help="Fixed assets may stay in Mexico while the program is valid.",
+    )
+    l10n_mx_immex_certification = fields.Selection(
+        selection=[
+            ("none", "None"),
+            ("vat", "VAT/IEPS certification"),
+            ("aeo", "Authorised Economic Operator (AEO)"),
+        ],
+        string="IMMEX Certification",
+        default="none",
+        required=True,
+        help="Certified companies follow Annex 24 section C (48-hour update, online access "
+        "for the SAT); AEO companies have 36 months instead of 18 to return inputs.",
+    )
+    l10n_mx_immex_fifo_date = fields.Selection(
+        selection=[
+            ("entry_date", "Entry date (closing date for consolidated)"),
+            ("payment_date", "Payment date"),
+        ],
+        string="FIFO Ordering Date",
+        default="entry_date",
+        required=True,
+        help="Date that decides which pedimento is the oldest for FIFO discharge. Ties are "
+        "broken by payment date, pedimento number and partida sequence.",
+    )
+    l10n_mx_immex_missing_pedimento = fields.Selection(
+        selection=[("block", "Refuse the receipt"), ("warn", "Warn and continue")],
+        string="Receipt Without Pedimento",
+        default="block",
+        required=True,
+        help="What happens when IMMEX-controlled goods are received from abroad as a "
+        "temporary import without a pedimento.",
+    )
+
+    @api.constrains("l10n_mx_immex_program_date_start", "l10n_mx_immex_program_date_end")
+    def _check_l10n_mx_immex_program_dates(self):
+        for company in self:
+            start = company.l10n_mx_immex_program_date_start
+            end = company.l10n_mx_immex_program_date_end
+            if start and end and end < start:
+                raise ValidationError(
+                    self.env._("The IMMEX program cannot end before it starts.")
+                )

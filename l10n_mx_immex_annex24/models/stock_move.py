@@ -1,0 +1,215 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import groupby
+
+from .purchase_order_line import REGIMES
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    l10n_mx_immex_regime = fields.Selection(
+        selection=REGIMES,
+        string="Customs Regime",
+        compute="_compute_l10n_mx_immex_regime",
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=True,
+    )
+    l10n_mx_immex_pedimento_line_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.pedimento.line",
+        string="Pedimento Line",
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+    )
+
+    @api.depends("product_id", "picking_id.partner_id", "location_id")
+    def _compute_l10n_mx_immex_regime(self):
+        for move in self:
+            if move.l10n_mx_immex_regime:
+                continue
+            if move.location_id.usage != "supplier":
+                move.l10n_mx_immex_regime = False
+                continue
+            move.l10n_mx_immex_regime = self._l10n_mx_immex_default_regime(
+                move.product_id,
+                move.picking_id.partner_id or move.partner_id,
+                move.company_id,
+            )
+
+    @api.model
+    def _l10n_mx_immex_default_regime(self, product, partner, company):
+        """Regime a purchase defaults to: foreign supplier + controlled product = IMMEX."""
+        country = partner.commercial_partner_id.country_id
+        home = company.country_id or self.env.ref("base.mx")
+        if not partner or not country or country == home:
+            return "national"
+        if product.l10n_mx_immex_is_controlled:
+            return "temporary"
+        return "definitive"
+
+    def _l10n_mx_immex_is_temporary_receipt(self):
+        self.ensure_one()
+        return (
+            self.l10n_mx_immex_regime == "temporary"
+            and self.location_id.usage == "supplier"
+            and self.location_dest_id.usage != "supplier"
+            and self.product_id.l10n_mx_immex_is_controlled
+        )
+
+    def _immex_is_return(self):
+        """A move that sends goods of a pedimento line back to the supplier."""
+        self.ensure_one()
+        return self.location_dest_id.usage == "supplier" and self.location_id.usage != "supplier"
+
+    def _l10n_mx_immex_pedimento(self):
+        self.ensure_one()
+        return (
+            self.l10n_mx_immex_pedimento_line_id.pedimento_id
+            or self.picking_id.l10n_mx_immex_pedimento_id
+        )
+
+    def _action_done(self, cancel_backorder=False):
+        receipts = self.filtered(
+            lambda m: m.state not in ("done", "cancel")
+            and m.picked
+            and m._l10n_mx_immex_is_temporary_receipt()
+        )
+        receipts._l10n_mx_immex_check_pedimento()
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        moves.filtered(
+            lambda m: m.state == "done" and m._l10n_mx_immex_is_temporary_receipt()
+        )._l10n_mx_immex_register_receipt()
+        return moves
+
+    def _l10n_mx_immex_check_pedimento(self):
+        """Refuse (or warn about) temporary imports received without a pedimento."""
+        missing = self.filtered(lambda m: not m._l10n_mx_immex_pedimento())
+        if missing:
+            policies = set(missing.company_id.mapped("l10n_mx_immex_missing_pedimento"))
+            products = ", ".join(sorted(set(missing.product_id.mapped("display_name"))))
+            if "block" in policies:
+                raise UserError(
+                    self.env._(
+                        "These IMMEX-controlled products are received from abroad as a "
+                        "temporary import without a pedimento: %(products)s. Set the "
+                        "pedimento on the receipt, or change the customs regime of the lines "
+                        "if they are definitive or national purchases.",
+                        products=products,
+                    )
+                )
+            for picking in missing.picking_id:
+                picking.message_post(
+                    body=self.env._(
+                        "Warning: temporarily imported goods received without a pedimento "
+                        "(%(products)s). Annex 24 balances were not opened.",
+                        products=products,
+                    )
+                )
+        for move in self - missing:
+            ped = move._l10n_mx_immex_pedimento()
+            if ped.state == "cancelled":
+                raise UserError(
+                    self.env._("Pedimento %(name)s is cancelled.", name=ped.name)
+                )
+            if ped.company_id != move.company_id:
+                raise UserError(
+                    self.env._(
+                        "Pedimento %(name)s belongs to another company.", name=ped.name
+                    )
+                )
+            if not ped.opens_balance:
+                raise UserError(
+                    self.env._(
+                        "Pedimento %(name)s (key %(key)s) is not a temporary import: it "
+                        "cannot receive goods bought as a temporary import (%(product)s).",
+                        name=ped.name,
+                        key=ped.key_id.code,
+                        product=move.product_id.display_name,
+                    )
+                )
+
+    def _l10n_mx_immex_register_receipt(self):
+        """Link done receipt moves to pedimento lines and open their balances."""
+        moves = self.filtered(lambda m: m._l10n_mx_immex_pedimento())
+        if not moves:
+            return
+        now = fields.Datetime.now()
+        Line = self.env["l10n_mx_immex.pedimento.line"].sudo().with_context(
+            l10n_mx_immex_allow_locked=True
+        )
+        touched = self.env["l10n_mx_immex.pedimento.line"]
+        for ped, ped_moves in groupby(moves, key=lambda m: m._l10n_mx_immex_pedimento()):
+            ped_moves = self.browse([m.id for m in ped_moves])
+            unlinked = ped_moves.filtered(lambda m: not m.l10n_mx_immex_pedimento_line_id)
+            touched |= ped_moves.l10n_mx_immex_pedimento_line_id
+            to_create = []
+            for product, prod_moves in groupby(unlinked, key=lambda m: m.product_id):
+                prod_moves = self.browse([m.id for m in prod_moves])
+                line = ped._l10n_mx_immex_match_line(product)
+                if line:
+                    prod_moves.l10n_mx_immex_pedimento_line_id = line
+                    touched |= line
+                    continue
+                qty = sum(
+                    m.product_uom._compute_quantity(
+                        m.quantity, product.uom_id, rounding_method="HALF-UP"
+                    )
+                    for m in prod_moves
+                )
+                to_create.append(
+                    (
+                        prod_moves,
+                        {
+                            "pedimento_id": ped.id,
+                            "product_id": product.id,
+                            "quantity": qty,
+                            "uom_id": product.uom_id.id,
+                            "origin": "receipt",
+                            "seller_country_id": ped.partner_id.country_id.id,
+                        },
+                    )
+                )
+            if to_create:
+                new_lines = Line.create([vals for __, vals in to_create])
+                for (prod_moves, __), line in zip(to_create, new_lines, strict=True):
+                    prod_moves.l10n_mx_immex_pedimento_line_id = line
+                touched |= new_lines
+            if ped.state == "draft":
+                ped.with_context(l10n_mx_immex_allow_locked=True).sudo().action_confirm()
+        touched = touched.sudo()
+        touched.filtered(lambda line: not line.registered_at).write({"registered_at": now})
+        peds = touched.pedimento_id.filtered(lambda p: not p.registered_at)
+        peds.with_context(l10n_mx_immex_allow_locked=True).write({"registered_at": now})
+        self._l10n_mx_immex_stamp_lots()
+        for ped in touched.pedimento_id:
+            flagged = touched.filtered(
+                lambda line, ped=ped: line.pedimento_id == ped
+                and line.difference_state in ("quantity", "undeclared")
+            )
+            if flagged:
+                ped.message_post(
+                    body=self.env._(
+                        "Receipt differs from the declared lines: %(lines)s. Review them "
+                        "with the customs broker (a rectification may be needed).",
+                        lines=", ".join(flagged.mapped("display_name")),
+                    )
+                )
+                ped.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("Check pedimento differences"),
+                    user_id=self.env.user.id,
+                )
+
+    def _l10n_mx_immex_stamp_lots(self):
+        """Write the pedimento line on received lots (as Odoo's customs numbers do)."""
+        for move in self.filtered("l10n_mx_immex_pedimento_line_id"):
+            lots = move.move_line_ids.lot_id.filtered(
+                lambda lot: not lot.l10n_mx_immex_pedimento_line_id
+            )
+            if lots:
+                lots.sudo().l10n_mx_immex_pedimento_line_id = move.l10n_mx_immex_pedimento_line_id

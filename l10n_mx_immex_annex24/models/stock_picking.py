@@ -1,0 +1,53 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    l10n_mx_immex_pedimento_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.pedimento",
+        string="Pedimento",
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        domain="[('state', '!=', 'cancelled')]",
+        help="Customs declaration of the goods of this transfer. On a receipt of temporarily "
+        "imported goods, validating links every move to a pedimento line and opens its "
+        "Annex 24 balance.",
+    )
+    l10n_mx_immex_needs_pedimento = fields.Boolean(
+        string="Needs Pedimento", compute="_compute_l10n_mx_immex_needs_pedimento"
+    )
+
+    @api.depends("move_ids.l10n_mx_immex_regime", "picking_type_code")
+    def _compute_l10n_mx_immex_needs_pedimento(self):
+        for picking in self:
+            picking.l10n_mx_immex_needs_pedimento = any(
+                move._l10n_mx_immex_is_temporary_receipt() for move in picking.move_ids
+            )
+
+    @api.constrains("l10n_mx_immex_pedimento_id", "company_id")
+    def _check_l10n_mx_immex_pedimento_company(self):
+        # stock.picking does not check companies automatically in 19.0.
+        for picking in self:
+            ped = picking.l10n_mx_immex_pedimento_id
+            if ped and ped.company_id != picking.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "Pedimento %(name)s belongs to company %(company)s, not to the company "
+                        "of transfer %(picking)s.",
+                        name=ped.name,
+                        company=ped.company_id.name,
+                        picking=picking.name,
+                    )
+                )
+
+    def _create_backorder_picking(self):
+        # The rest of a receipt arrives under the same customs declaration.
+        backorder = super()._create_backorder_picking()
+        if self.l10n_mx_immex_pedimento_id:
+            backorder.l10n_mx_immex_pedimento_id = self.l10n_mx_immex_pedimento_id
+        return backorder

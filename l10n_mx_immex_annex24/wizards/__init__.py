@@ -1,0 +1,1 @@
+from . import l10n_mx_immex_pedimento_cancel
