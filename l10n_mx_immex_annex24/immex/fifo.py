@@ -84,40 +84,64 @@ def allocate(
     ``balances`` maps a product key (product id, fraction, whatever the caller discharges
     by) to a list of ``[balance_id, available_qty]`` **already in FIFO order**. The lists are
     decremented in place, so a caller can chain calls (each call rescans exhausted balances
-    once at most). Balances at or below zero are skipped, never consumed.
+    once at most). Balances at or below zero are skipped, never consumed. Remaining balances
+    are left unrounded (float noise far below ``10**-digits``): round them when storing.
 
     ``demands`` is an iterable of ``(demand_id, product_key, qty)`` processed in order. A
     zero quantity yields nothing; a negative one raises ``ValueError`` (reversals are
-    separate ledger entries, not negative discharges).
+    separate ledger entries, not negative discharges); balances touched before that demand
+    stay decremented, so validate first if the caller needs all-or-nothing.
 
     Return ``(allocations, shortfalls)``: ``allocations`` is a list of
     ``(demand_id, balance_id, qty)`` in demand order, then FIFO order; ``shortfalls`` a list
-    of ``(demand_id, product_key, missing_qty)`` for what no balance covers.
+    of ``(demand_id, product_key, missing_qty)`` for what no balance covers. Every returned
+    quantity is rounded half-up to ``digits``.
     """
     eps = _epsilon(digits)
     neg_eps = -eps
+    scale = 10.0**digits
     allocations: list[Allocation] = []
     shortfalls: list[Shortfall] = []
     # Local bindings: attribute and global lookups dominate a loop this tight.
     add = allocations.append
     short = shortfalls.append
     get_rows = balances.get
-    cursors: dict[Hashable, int] = {}
-    get_cursor = cursors.get
-    rnd = round
+    # product -> the balance row being consumed: the fast path needs one dict lookup.
+    current: dict[Hashable, list] = {}
+    get_current = current.get
+    # product -> [rows, cursor, len(rows)]: only the slow path (balance change) uses it.
+    states: dict[Hashable, list] = {}
+    get_state = states.get
 
     for demand_id, product, qty in demands:
-        qty = rnd(qty, digits)
-        if qty < eps:
-            if qty < neg_eps:
-                raise ValueError(f"negative demand {demand_id!r}: {qty}")
-            continue
-        rows = get_rows(product)
-        if rows is None:
-            short((demand_id, product, qty))
-            continue
-        i = get_cursor(product, 0)
-        n = len(rows)
+        # Clean float noise (6.8999999999999995 -> 6.9). Half-up on the scaled binary value is
+        # 3x cheaper than round() and identical for quantities that carry at most ``digits``
+        # decimals. Keeping the original object when unchanged avoids one float per demand.
+        rounded = int(qty * scale + 0.5) / scale
+        if rounded != qty:
+            qty = rounded
+        if qty >= eps:
+            # Fast path: the balance being consumed covers the whole demand and keeps a
+            # remainder. Most demands end here.
+            row = get_current(product)
+            if row is not None:
+                rest = row[1] - qty
+                if rest >= eps:
+                    row[1] = rest
+                    add((demand_id, row[0], qty))
+                    continue
+        elif qty < neg_eps or qty != qty:  # negative, or NaN
+            raise ValueError(f"demand {demand_id!r} has an invalid quantity {qty!r}")
+        else:
+            continue  # zero
+        state = get_state(product)
+        if state is None:
+            rows = get_rows(product)
+            if rows is None:
+                short((demand_id, product, qty))
+                continue
+            state = states[product] = [rows, 0, len(rows)]
+        rows, i, n = state
         while i < n:
             row = rows[i]
             avail = row[1]
@@ -125,24 +149,30 @@ def allocate(
                 i += 1
                 continue
             rest = avail - qty
-            if rest > neg_eps:
-                # This balance covers the rest of the demand. ``qty`` is already rounded.
+            if rest >= eps:
+                row[1] = rest
                 add((demand_id, row[0], qty))
-                if rest < eps:
-                    row[1] = 0.0
-                    i += 1
-                else:
-                    row[1] = rest
+                qty = 0.0
+                break
+            if rest > neg_eps:
+                # Covers the demand exactly (within tolerance): the balance is exhausted.
+                add((demand_id, row[0], qty))
+                row[1] = 0.0
+                i += 1
                 qty = 0.0
                 break
             # The balance is short: take all of it and go on with the next one.
-            take = rnd(avail, digits)
+            take = int(avail * scale + 0.5) / scale
             add((demand_id, row[0], take))
             row[1] = 0.0
             i += 1
             # Round the remainder so repeated subtraction does not drift (0.3 - 0.1).
-            qty = rnd(qty - take, digits)
-        cursors[product] = i
+            qty = int((qty - take) * scale + 0.5) / scale
+        state[1] = i
+        if i < n:
+            current[product] = rows[i]
+        elif product in current:
+            del current[product]
         if qty >= eps:
             short((demand_id, product, qty))
     return allocations, shortfalls
