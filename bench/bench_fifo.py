@@ -21,7 +21,8 @@ import sys
 import time
 import tracemalloc
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "l10n_mx_immex_annex24"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "l10n_mx_immex_annex24"))
 
 from immex.fifo import allocate, allocate_dated  # noqa: E402
 

@@ -87,6 +87,7 @@ def explode(
     if product not in boms:
         raise BomError("no_bom", product=product)
     totals: dict[Hashable, list[float]] = {}
+    get_total = totals.get
     path: list[Hashable] = []
     on_path: set[Hashable] = set()
 
@@ -98,36 +99,30 @@ def explode(
         path.append(parent)
         on_path.add(parent)
         for component, line_qty, merma_pct, scrap_pct in bom.lines:
-            if line_qty < 0:
-                raise BomError("line_qty", product=parent, component=component, qty=line_qty)
-            if merma_pct < 0 or scrap_pct < 0:
-                raise BomError(
-                    "pct",
-                    product=parent,
-                    component=component,
-                    merma_pct=merma_pct,
-                    desperdicio_pct=scrap_pct,
-                )
+            if line_qty < 0 or merma_pct < 0 or scrap_pct < 0:
+                _raise_line(parent, component, line_qty, merma_pct, scrap_pct)
             ratio = line_qty / per
             c_net = net * ratio
             c_merma = merma * ratio
             c_scrap = scrap * ratio
             # The line's own net is everything the parent quantity (all channels) requires.
             own = c_net + c_merma + c_scrap
-            c_merma += own * merma_pct / 100.0
-            c_scrap += own * scrap_pct / 100.0
-            if component in boms and not (stop is not None and stop(component)):
+            if merma_pct:
+                c_merma += own * merma_pct / 100.0
+            if scrap_pct:
+                c_scrap += own * scrap_pct / 100.0
+            if component in boms and (stop is None or not stop(component)):
                 if component in on_path:
                     raise BomError("cycle", path=[*path, component])
                 walk(component, c_net, c_merma, c_scrap)
+                continue
+            acc = get_total(component)
+            if acc is None:
+                totals[component] = [c_net, c_merma, c_scrap]
             else:
-                acc = totals.get(component)
-                if acc is None:
-                    totals[component] = [c_net, c_merma, c_scrap]
-                else:
-                    acc[0] += c_net
-                    acc[1] += c_merma
-                    acc[2] += c_scrap
+                acc[0] += c_net
+                acc[1] += c_merma
+                acc[2] += c_scrap
         path.pop()
         on_path.discard(parent)
 
@@ -137,6 +132,18 @@ def explode(
         component: [round(n, digits) + 0.0, round(m, digits) + 0.0, round(s, digits) + 0.0]
         for component, (n, m, s) in totals.items()
     }
+
+
+def _raise_line(parent, component, line_qty, merma_pct, scrap_pct) -> None:
+    if line_qty < 0:
+        raise BomError("line_qty", product=parent, component=component, qty=line_qty)
+    raise BomError(
+        "pct",
+        product=parent,
+        component=component,
+        merma_pct=merma_pct,
+        desperdicio_pct=scrap_pct,
+    )
 
 
 def consumption_per_unit(

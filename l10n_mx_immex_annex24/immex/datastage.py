@@ -168,7 +168,7 @@ def year_of(value: int | str | date | None) -> int | None:
     ``"2026-01-15 00:00:00"``, ``"15/01/2026"``, ``"2026"`` or ``"26"``. Two-digit years are
     returned as given (only their last two digits matter for a pedimento number).
     """
-    if value is None:
+    if value is None or value is False:  # False: an empty Odoo field
         return None
     if isinstance(value, date):
         return value.year

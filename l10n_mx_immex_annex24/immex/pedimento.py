@@ -160,9 +160,14 @@ def validate_number(
       from the number's office. A code that is not 1-3 digits is reported as a mismatch.
 
     A number that cannot be parsed raises ``PedimentoError("format")``: it is not a
-    consistency problem but an unusable value.
+    consistency problem but an unusable value. ``None`` and ``False`` (Odoo's empty value)
+    both mean "not given" for the optional arguments.
     """
     number = parse_number(text)
+    # Odoo hands False for empty fields; never read it as year 0 or patent "0000".
+    entry_year = None if entry_year is False else entry_year
+    patent = None if patent is False else patent
+    office_code = None if office_code is False else office_code
     problems: list[PedimentoError] = []
     if number.year_digit != number.year2[1]:
         problems.append(

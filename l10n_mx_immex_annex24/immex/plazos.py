@@ -93,6 +93,7 @@ def expiry_date(
     ``material_type`` is one of :data:`MATERIAL_TYPES`, ``certification`` one of
     :data:`CERTIFICATIONS`, ``key_code`` the pedimento key of the entry (``"V1"`` for goods
     received by virtual transfer), ``program_end`` the IMMEX program end date (fixed assets).
+    ``None`` and ``False`` (Odoo's empty value) both mean "not given".
     """
     if material_type not in MATERIAL_TYPES:
         raise ValueError(f"unknown material type {material_type!r}")
@@ -101,8 +102,8 @@ def expiry_date(
     if material_type == "none":
         return None
     if material_type == "fixed_asset":
-        return _as_date(program_end) if program_end is not None else None
-    if start is None:
+        return _as_date(program_end) if program_end else None
+    if not start:
         raise ValueError("a start date is required")
     if material_type == "container":
         return add_months(start, MONTHS_CONTAINER)
@@ -116,6 +117,6 @@ def expiry_date(
 
 def days_left(expiry: date | None, today: date) -> int | None:
     """Days until ``expiry`` (0 on the last day, negative once expired); None if no limit."""
-    if expiry is None:
+    if not expiry:  # None, or False from an empty Odoo field
         return None
     return (_as_date(expiry) - _as_date(today)).days

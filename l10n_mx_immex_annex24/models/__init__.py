@@ -3,6 +3,12 @@ from . import l10n_mx_immex_pedimento_key
 from . import l10n_mx_immex_pedimento
 from . import l10n_mx_immex_pedimento_line
 from . import l10n_mx_immex_discharge
+from . import l10n_mx_immex_discharge_pending
+from . import l10n_mx_immex_discharge_service
+from . import l10n_mx_immex_waste
+from . import l10n_mx_immex_material_usage
+from . import l10n_mx_immex_exit_event
+from . import l10n_mx_immex_exit_event_line
 from . import res_company
 from . import product_template
 from . import uom_uom
@@ -14,3 +20,4 @@ from . import stock_move
 from . import stock_lot
 from . import stock_move_line
 from . import stock_quant
+from . import mrp_production

@@ -78,12 +78,26 @@ class L10nMxImmexDischarge(models.Model):
         ondelete="restrict",
         index="btree_not_null",
     )
+    event_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.exit.event",
+        string="Exit Event",
+        ondelete="restrict",
+        index="btree_not_null",
+    )
+    pending_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.discharge.pending",
+        string="Settles Pending",
+        ondelete="restrict",
+        index="btree_not_null",
+    )
     company_id = fields.Many2one(
         comodel_name="res.company",
         required=True,
         default=lambda self: self.env.company,
         index=True,
     )
+
+    _ledger_index = models.Index("(company_id, date, kind)")
 
     def write(self, vals):
         raise UserError(

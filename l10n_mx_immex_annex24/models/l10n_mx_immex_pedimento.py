@@ -389,6 +389,9 @@ class L10nMxImmexPedimento(models.Model):
         self.line_ids.filtered(lambda line: not line.registered_at).write(
             {"registered_at": fields.Datetime.now()}
         )
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        for ped in self.filtered("opens_balance"):
+            service._settle_pending(ped.company_id, ped.line_ids.product_id)
         return True
 
     def action_cancel_wizard(self):
@@ -425,13 +428,23 @@ class L10nMxImmexPedimento(models.Model):
                 raise UserError(
                     self.env._("Pedimento %(name)s is already cancelled.", name=ped.name)
                 )
-            if ped.line_ids.discharge_ids:
+            if any(line.qty_discharged > 1e-6 for line in ped.line_ids):
                 raise UserError(
                     self.env._(
-                        "Pedimento %(name)s has discharges. Reverse them before cancelling.",
+                        "Pedimento %(name)s has balances already discharged by exits. "
+                        "Reverse those exits before cancelling it.",
                         name=ped.name,
                     )
                 )
+        # An exit that did not happen: what it discharged comes back, exactly.
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        exits = self.env["l10n_mx_immex.discharge"].sudo().search(
+            [("exit_pedimento_id", "in", self.ids), ("kind", "!=", "reversal")]
+        )
+        service._reverse(exits, date=fields.Date.context_today(self))
+        self.env["l10n_mx_immex.discharge.pending"].sudo().search(
+            [("exit_pedimento_id", "in", self.ids), ("state", "=", "pending")]
+        ).write({"state": "cancelled"})
         self.write(
             {
                 "state": "cancelled",

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from .l10n_mx_immex_discharge import DISCHARGE_KINDS
+
 EFFECTS = [
     ("open_material", "Opens material balance"),
     ("open_fixed_asset", "Opens fixed-asset balance"),
@@ -44,6 +46,10 @@ class L10nMxImmexPedimentoKey(models.Model):
         string="Time Limit (months)",
         help="Specific time limit for balances opened with this key (e.g. 6 for goods "
         "received by virtual transfer). Zero: the limit of the material type applies.",
+    )
+    discharge_kind = fields.Selection(
+        selection=DISCHARGE_KINDS,
+        help="Kind of the discharge rows written when goods leave under this key.",
     )
     active = fields.Boolean(default=True)
 

@@ -291,7 +291,10 @@ class L10nMxImmexPedimentoLine(models.Model):
         for line in self:
             balance = line.quantity - line.qty_discharged if line.is_temporary else 0.0
             line.qty_balance = balance
-            line.qty_balance_tariff = line._immex_to_tariff(balance)
+            # the UMT/UMC ratio of the partida itself, as the set-based discharge uses it
+            line.qty_balance_tariff = (
+                balance * line.quantity_tariff / line.quantity if line.quantity else 0.0
+            )
 
     @api.depends(
         "pedimento_id.fifo_date",

@@ -26,6 +26,12 @@ class StockMove(models.Model):
         index="btree_not_null",
         check_company=True,
     )
+    l10n_mx_immex_discharge_ids = fields.One2many(
+        comodel_name="l10n_mx_immex.discharge",
+        inverse_name="move_id",
+        string="Annex 24 Discharges",
+        readonly=True,
+    )
 
     @api.depends("product_id", "picking_id.partner_id", "location_id")
     def _compute_l10n_mx_immex_regime(self):
@@ -66,6 +72,13 @@ class StockMove(models.Model):
         self.ensure_one()
         return self.location_dest_id.usage == "supplier" and self.location_id.usage != "supplier"
 
+    def _l10n_mx_immex_qty_product_uom(self):
+        """Done quantity in the product's unit (``product_qty`` is the demand)."""
+        self.ensure_one()
+        return self.product_uom._compute_quantity(
+            self.quantity, self.product_id.uom_id, rounding_method="HALF-UP"
+        )
+
     def _l10n_mx_immex_pedimento(self):
         self.ensure_one()
         return (
@@ -81,10 +94,97 @@ class StockMove(models.Model):
         )
         receipts._l10n_mx_immex_check_pedimento()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
-        moves.filtered(
-            lambda m: m.state == "done" and m._l10n_mx_immex_is_temporary_receipt()
+        done = moves.filtered(lambda m: m.state == "done")
+        done.filtered(
+            lambda m: m._l10n_mx_immex_is_temporary_receipt()
         )._l10n_mx_immex_register_receipt()
+        done.filtered(lambda m: m._l10n_mx_immex_is_exit())._l10n_mx_immex_discharge_exit()
+        done.filtered(
+            lambda m: m.origin_returned_move_id.l10n_mx_immex_discharge_ids
+        )._l10n_mx_immex_reverse_returned()
+        done.filtered(
+            lambda m: m.scrap_id and m.product_id.l10n_mx_immex_is_controlled
+        )._l10n_mx_immex_record_scrap()
         return moves
+
+    def _l10n_mx_immex_is_exit(self):
+        """A done move that takes goods out under an export pedimento."""
+        self.ensure_one()
+        ped = self.picking_id.l10n_mx_immex_pedimento_id
+        return (
+            ped.operation == "export"
+            and self.location_id.usage == "internal"
+            and self.location_dest_id.usage != "internal"
+            and not self.origin_returned_move_id
+            and (
+                self.product_id.l10n_mx_immex_is_controlled
+                or bool(self.product_id.bom_ids)
+            )
+        )
+
+    def _l10n_mx_immex_discharge_exit(self):
+        """Discharge the imported components of the goods that left, FIFO."""
+        if not self:
+            return
+        self._l10n_mx_immex_link_lines()
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        for (company, ped), moves in self.grouped(
+            lambda m: (m.company_id, m.picking_id.l10n_mx_immex_pedimento_id)
+        ).items():
+            demands, wastes = service._demands_for_exit_moves(moves)
+            kind = ped.key_id.discharge_kind or "export"
+            if kind == "export":
+                # goods in the same state go back as a return, finished goods as an export
+                for demand in demands:
+                    if not demand["finished_product_id"]:
+                        demand["kind"] = "return"
+            service._discharge(demands, company, kind, exit_pedimento=ped)
+            if wastes:
+                self.env["l10n_mx_immex.waste"].sudo().create(wastes)
+
+    def _l10n_mx_immex_reverse_returned(self):
+        """Goods brought back before they crossed: reverse what their exit discharged."""
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        for move in self:
+            origin = move.origin_returned_move_id
+            if not origin.quantity:
+                continue
+            ratio = min(
+                move.product_uom._compute_quantity(move.quantity, origin.product_uom)
+                / origin.quantity,
+                1.0,
+            )
+            rows = origin.l10n_mx_immex_discharge_ids.filtered(lambda d: d.kind != "reversal")
+            service._reverse(rows, date=fields.Date.to_date(move.date), ratio=ratio)
+            wastes = self.env["l10n_mx_immex.waste"].sudo().search(
+                [("move_id", "=", origin.id), ("state", "=", "pending")]
+            )
+            for waste in wastes:
+                waste.quantity = waste.quantity * (1.0 - ratio)
+
+    def _l10n_mx_immex_record_scrap(self):
+        """Scrapped imported material is pending waste until its own event."""
+        vals_list = []
+        for move in self:
+            if move.location_dest_id.usage != "inventory":
+                continue
+            scrap = move.scrap_id
+            vals_list.append(
+                {
+                    "product_id": move.product_id.id,
+                    "quantity": move.product_uom._compute_quantity(
+                        move.quantity, move.product_id.uom_id
+                    ),
+                    "date": fields.Date.to_date(move.date),
+                    "source": "production" if scrap.production_id else "scrap",
+                    "scrap_id": scrap.id,
+                    "production_id": scrap.production_id.id,
+                    "move_id": move.id,
+                    "company_id": move.company_id.id,
+                }
+            )
+        if vals_list:
+            self.env["l10n_mx_immex.waste"].sudo().create(vals_list)
 
     def _l10n_mx_immex_check_pedimento(self):
         """Refuse (or warn about) temporary imports received without a pedimento."""
@@ -135,14 +235,28 @@ class StockMove(models.Model):
 
     def _l10n_mx_immex_register_receipt(self):
         """Link done receipt moves to pedimento lines and open their balances."""
-        moves = self.filtered(lambda m: m._l10n_mx_immex_pedimento())
-        if not moves:
+        touched = self._l10n_mx_immex_link_lines()
+        if not touched:
             return
+        self._l10n_mx_immex_stamp_lots()
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        for company, lines in touched.grouped("company_id").items():
+            service._settle_pending(company, lines.product_id)
+
+    def _l10n_mx_immex_link_lines(self):
+        """Link done moves to the lines of their pedimento (matched, or created from them).
+
+        A draft pedimento is confirmed. Differences with the broker's lines are flagged on the
+        pedimento. Returns the lines touched.
+        """
+        moves = self.filtered(lambda m: m._l10n_mx_immex_pedimento())
+        touched = self.env["l10n_mx_immex.pedimento.line"]
+        if not moves:
+            return touched
         now = fields.Datetime.now()
         Line = self.env["l10n_mx_immex.pedimento.line"].sudo().with_context(
             l10n_mx_immex_allow_locked=True
         )
-        touched = self.env["l10n_mx_immex.pedimento.line"]
         for ped, ped_moves in groupby(moves, key=lambda m: m._l10n_mx_immex_pedimento()):
             ped_moves = self.browse([m.id for m in ped_moves])
             unlinked = ped_moves.filtered(lambda m: not m.l10n_mx_immex_pedimento_line_id)
@@ -185,7 +299,6 @@ class StockMove(models.Model):
         touched.filtered(lambda line: not line.registered_at).write({"registered_at": now})
         peds = touched.pedimento_id.filtered(lambda p: not p.registered_at)
         peds.with_context(l10n_mx_immex_allow_locked=True).write({"registered_at": now})
-        self._l10n_mx_immex_stamp_lots()
         for ped in touched.pedimento_id:
             flagged = touched.filtered(
                 lambda line, ped=ped: line.pedimento_id == ped
@@ -204,6 +317,7 @@ class StockMove(models.Model):
                     summary=self.env._("Check pedimento differences"),
                     user_id=self.env.user.id,
                 )
+        return touched
 
     def _l10n_mx_immex_stamp_lots(self):
         """Write the pedimento line on received lots (as Odoo's customs numbers do)."""

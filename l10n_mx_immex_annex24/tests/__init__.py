@@ -2,3 +2,4 @@ from . import test_catalogs
 from . import test_pedimento
 from . import test_receipt
 from . import test_security
+from . import test_discharge

@@ -1,1 +1,2 @@
 from . import l10n_mx_immex_pedimento_cancel
+from . import l10n_mx_immex_reconstruction

@@ -1,0 +1,659 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The discharge service: turns exits into FIFO discharges of pedimento-line balances.
+
+Stock moves, manufacturing orders, scraps, exit events and the reconstruction wizard call
+it. The ORM layer stays thin: demands are computed from batched reads, the allocation is the
+pure :mod:`..immex.fifo`, and ledger rows are written with one set-based INSERT, then the
+stored balances of the touched lines are refreshed with one UPDATE.
+"""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..immex import bom as bom_lib
+from ..immex import fifo
+
+DIGITS = 6
+LEDGER_COLUMNS = (
+    "import_line_id",
+    "import_pedimento_id",
+    "product_id",
+    "quantity",
+    "quantity_tariff",
+    "date",
+    "kind",
+    "exit_pedimento_id",
+    "exit_line_id",
+    "move_id",
+    "production_id",
+    "finished_product_id",
+    "reversed_id",
+    "event_id",
+    "pending_id",
+    "company_id",
+)
+SQL_TYPES = (
+    "int4", "int4", "int4", "float8", "float8", "date", "varchar", "int4", "int4", "int4",
+    "int4", "int4", "int4", "int4", "int4", "int4",
+)
+
+
+class L10nMxImmexDischargeService(models.AbstractModel):
+    _name = "l10n_mx_immex.discharge.service"
+    _description = "Annex 24 Discharge Service"
+
+    # ------------------------------------------------------------------
+    # Demands: what an exit takes out of Mexico, in imported components
+    # ------------------------------------------------------------------
+    @api.model
+    def _demands_for_exit_moves(self, moves):
+        """Component demands and pending waste of done exit moves.
+
+        Returns ``(demands, wastes)``; a demand is a dict with ``product_id``, ``qty``,
+        ``move_id``, ``finished_product_id``, ``production_id``, ``line_id`` (a pedimento
+        line forced by a lot) and ``date``; a waste is a dict for ``l10n_mx_immex.waste``.
+        """
+        demands, wastes = [], []
+        finished = defaultdict(list)
+        for move in moves:
+            product = move.product_id
+            qty = move.product_uom._compute_quantity(
+                move.quantity, product.uom_id, rounding_method="HALF-UP"
+            )
+            # The legal exit date is the clearance of the exit pedimento, not the picking.
+            ped = move.picking_id.l10n_mx_immex_pedimento_id
+            date = ped.entry_date or fields.Date.to_date(move.date)
+            if product.l10n_mx_immex_type in ("input", "packaging", "fixed_asset", "container"):
+                # Goods leaving in the same state: discharged directly, following their lots.
+                demands.extend(self._lot_demands(move, product, qty, date))
+            elif product.l10n_mx_immex_type == "finished" or product.bom_ids:
+                finished[product].append((move, qty, date))
+        if finished:
+            more_demands, more_wastes = self._demands_for_finished(finished)
+            demands += more_demands
+            wastes += more_wastes
+        return demands, wastes
+
+    @api.model
+    def _lot_demands(self, move, product, qty, date):
+        base = {
+            "product_id": product.id,
+            "move_id": move.id,
+            "finished_product_id": False,
+            "production_id": False,
+            "date": date,
+        }
+        demands = []
+        rest = qty
+        for ml in move.move_line_ids:
+            line = ml.lot_id.l10n_mx_immex_pedimento_line_id
+            if not line or not ml.picked and move.state != "done":
+                continue
+            ml_qty = ml.product_uom_id._compute_quantity(
+                ml.quantity, product.uom_id, rounding_method="HALF-UP"
+            )
+            demands.append(dict(base, qty=ml_qty, line_id=line.id))
+            rest -= ml_qty
+        if product.uom_id.compare(rest, 0.0) > 0:
+            demands.append(dict(base, qty=rest, line_id=False))
+        return demands
+
+    @api.model
+    def _demands_for_finished(self, finished):
+        """Real consumption of the productions that made the goods, FIFO; BOM fallback."""
+        demands, wastes = [], []
+        products = self.env["product.product"].concat(*finished)
+        matches = self._match_productions(finished)
+        usage_by_mo = self._usage_per_unit(matches)
+        fallback = defaultdict(float)
+        for product in products:
+            for move, qty, date, slices, rest in matches[product]:
+                for production_id, mo_qty in slices:
+                    for component_id, per_unit in usage_by_mo.get(production_id, ()):
+                        demands.append(
+                            {
+                                "product_id": component_id,
+                                "qty": per_unit * mo_qty,
+                                "move_id": move.id,
+                                "finished_product_id": product.id,
+                                "production_id": production_id,
+                                "line_id": False,
+                                "date": date,
+                            }
+                        )
+                if product.uom_id.compare(rest, 0.0) > 0:
+                    fallback[(product, move, date)] += rest
+        if fallback:
+            boms = self._bom_structures(
+                self.env["product.product"].concat(*{p for p, __, __ in fallback})
+            )
+            controlled = self._controlled_product_ids()
+            for (product, move, date), qty in fallback.items():
+                leaves = bom_lib.explode(
+                    product.id, qty, boms, stop=controlled.__contains__, digits=DIGITS
+                )
+                for component_id, (net, merma, desperdicio) in leaves.items():
+                    if component_id not in controlled:
+                        continue
+                    demands.append(
+                        {
+                            "product_id": component_id,
+                            "qty": net + merma,
+                            "move_id": move.id,
+                            "finished_product_id": product.id,
+                            "production_id": False,
+                            "line_id": False,
+                            "date": date,
+                        }
+                    )
+                    if desperdicio > 0:
+                        wastes.append(
+                            {
+                                "product_id": component_id,
+                                "quantity": desperdicio,
+                                "date": date,
+                                "source": "bom",
+                                "move_id": move.id,
+                                "finished_product_id": product.id,
+                                "company_id": move.company_id.id,
+                            }
+                        )
+        return demands, wastes
+
+    @api.model
+    def _match_productions(self, finished):
+        """Match shipped finished goods FIFO to the productions that made them.
+
+        Deterministic and stateless: every done exit of the product, in (date, id) order,
+        takes the next slice of the cumulative production, in (date finished, id) order.
+        Returns ``{product: [(move, qty, date, [(production_id, qty)], unmatched_qty)]}``.
+        """
+        result = {}
+        for product, items in finished.items():
+            company = items[0][0].company_id
+            self.env.flush_all()
+            productions = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT p.id, SUM(m.quantity * mu.factor / pu.factor)
+                      FROM mrp_production p
+                      JOIN stock_move m ON m.production_id = p.id AND m.product_id = p.product_id
+                      JOIN uom_uom mu ON mu.id = m.product_uom
+                      JOIN product_product pp ON pp.id = m.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                      JOIN uom_uom pu ON pu.id = pt.uom_id
+                     WHERE p.product_id = %s AND p.company_id = %s AND m.state = 'done'
+                  GROUP BY p.id, p.date_finished
+                  ORDER BY p.date_finished, p.id
+                    """,
+                    product.id,
+                    company.id,
+                )
+            )
+            first = min(items, key=lambda item: (item[2], item[0].id))
+            shipped_before = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT COALESCE(SUM(m.quantity * mu.factor / pu.factor), 0)
+                      FROM stock_move m
+                      JOIN uom_uom mu ON mu.id = m.product_uom
+                      JOIN product_product pp ON pp.id = m.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                      JOIN uom_uom pu ON pu.id = pt.uom_id
+                      JOIN stock_picking pk ON pk.id = m.picking_id
+                      JOIN l10n_mx_immex_pedimento ped ON ped.id = pk.l10n_mx_immex_pedimento_id
+                     WHERE m.product_id = %s AND m.company_id = %s AND m.state = 'done'
+                       AND ped.operation = 'export' AND ped.state != 'cancelled'
+                       AND (COALESCE(ped.entry_date, m.date::date), m.id) < (%s, %s)
+                       AND m.id != ALL(%s)
+                    """,
+                    product.id,
+                    company.id,
+                    first[2],
+                    first[0].id,
+                    [item[0].id for item in items],
+                )
+            )[0][0]
+            cursor = shipped_before
+            out = []
+            prod_iter = iter(productions)
+            current = next(prod_iter, None)
+            produced_upto = current[1] if current else 0.0
+            consumed_before = 0.0
+            for move, qty, date in sorted(items, key=lambda item: (item[2], item[0].id)):
+                slices, need, pos = [], qty, cursor
+                while need > 1e-9 and current:
+                    available = produced_upto - max(pos, consumed_before)
+                    if available <= 1e-9:
+                        consumed_before = produced_upto
+                        current = next(prod_iter, None)
+                        if current:
+                            produced_upto += current[1]
+                        continue
+                    take = min(available, need)
+                    slices.append((current[0], take))
+                    need -= take
+                    pos += take
+                out.append((move, qty, date, slices, max(need, 0.0)))
+                cursor += qty
+            result[product] = out
+        return result
+
+    @api.model
+    def _usage_per_unit(self, matches):
+        production_ids = {
+            production_id
+            for items in matches.values()
+            for __, __, __, slices, __ in items
+            for production_id, __ in slices
+        }
+        if not production_ids:
+            return {}
+        rows = self.env["l10n_mx_immex.material.usage"].search_read(
+            [("production_id", "in", list(production_ids))],
+            ["production_id", "component_id", "qty_per_unit"],
+            load=None,
+        )
+        usage = defaultdict(list)
+        for row in rows:
+            usage[row["production_id"]].append((row["component_id"], row["qty_per_unit"]))
+        return usage
+
+    @api.model
+    def _controlled_product_ids(self):
+        return set(
+            self.env["product.product"]
+            .with_context(active_test=False)
+            ._search([("l10n_mx_immex_type", "in", ("input", "packaging", "fixed_asset"))])
+        )
+
+    @api.model
+    def _bom_structures(self, products):
+        """Pure BOM structures for ``products`` and everything below them (batched)."""
+        boms = {}
+        todo = products
+        seen = set()
+        Bom = self.env["mrp.bom"]
+        while todo:
+            seen |= set(todo.ids)
+            found = Bom._bom_find(todo)
+            children = self.env["product.product"]
+            for product, bom in found.items():
+                if not bom:
+                    continue
+                lines = []
+                for bl in bom.bom_line_ids:
+                    qty = bl.product_uom_id._compute_quantity(
+                        bl.product_qty, bl.product_id.uom_id, round=False
+                    )
+                    lines.append(
+                        bom_lib.BomLine(
+                            bl.product_id.id,
+                            qty,
+                            bl.l10n_mx_immex_merma_percent,
+                            bl.l10n_mx_immex_desperdicio_percent,
+                        )
+                    )
+                    if bl.product_id.id not in seen:
+                        children |= bl.product_id
+                product_qty = bom.product_uom_id._compute_quantity(
+                    bom.product_qty, product.uom_id, round=False
+                )
+                boms[product.id] = bom_lib.Bom(product.id, product_qty, lines, bom.type)
+            todo = children.filtered(lambda p: p.id not in seen)
+        return boms
+
+    # ------------------------------------------------------------------
+    # Allocation and the ledger
+    # ------------------------------------------------------------------
+    @api.model
+    def _discharge(self, demands, company, kind, exit_pedimento=None, event=None):
+        """Allocate demands FIFO over open balances and write the ledger rows.
+
+        Balances are locked (``FOR UPDATE``) so two exits validated at the same time can
+        never take the same balance twice; a concurrent one waits or fails and retries.
+        What no balance covers becomes a pending discharge. Returns the number of rows.
+        """
+        demands = [d for d in demands if d["qty"] > 0.5 * 10**-DIGITS]
+        if not demands:
+            return 0
+        for demand in demands:
+            demand.setdefault("exit_pedimento_id", exit_pedimento.id if exit_pedimento else None)
+            demand.setdefault("event_id", event.id if event else None)
+            demand.setdefault("kind", kind)
+        exit_lines = {}
+        exit_peds = self.env["l10n_mx_immex.pedimento"].browse(
+            {d["exit_pedimento_id"] for d in demands if d["exit_pedimento_id"]}
+        )
+        for line in exit_peds.line_ids:
+            exit_lines.setdefault((line.pedimento_id.id, line.product_id.id), line.id)
+        max_date = max(d["date"] for d in demands)
+        product_ids = sorted({d["product_id"] for d in demands})
+        balances = self._fetch_balances(company, product_ids, max_date)
+        rows, pendings = self._allocate(demands, balances)
+        columns = self._ledger_columns(
+            demands, rows, company, kind, exit_pedimento, exit_lines, event, balances
+        )
+        count = self._insert_ledger(columns)
+        if pendings:
+            self._create_pendings(demands, pendings, company, kind, exit_pedimento, event)
+        self._refresh_balances(set(columns["import_line_id"]))
+        pending_ids = {pid for pid in columns["pending_id"] if pid}
+        if pending_ids:
+            self._refresh_pendings(pending_ids)
+        return count
+
+    @api.model
+    def _fetch_balances(self, company, product_ids, max_date, lock=True):
+        """Open balances per product in FIFO order, locked for this transaction."""
+        self.env.flush_all()
+        query = SQL(
+            """
+            SELECT l.id, l.product_id, l.qty_balance, l.fifo_date, l.expiry_date,
+                   CASE WHEN l.quantity > 0 THEN l.quantity_tariff / l.quantity ELSE 0 END,
+                   l.pedimento_id
+              FROM l10n_mx_immex_pedimento_line l
+              JOIN l10n_mx_immex_pedimento p ON p.id = l.pedimento_id
+             WHERE l.company_id = %s AND l.product_id = ANY(%s) AND l.is_temporary
+               AND l.qty_balance > 0 AND l.fifo_date <= %s
+          ORDER BY l.product_id, l.fifo_date, p.payment_date NULLS LAST, l.pedimento_name,
+                   l.sequence, l.id
+            %s
+            """,
+            company.id,
+            product_ids,
+            max_date,
+            SQL("FOR UPDATE OF l") if lock else SQL(""),
+        )
+        by_product = defaultdict(list)
+        info = {}
+        for line_id, product_id, qty, fifo_date, expiry, ratio, ped_id in self.env.execute_query(
+            query
+        ):
+            by_product[product_id].append([line_id, qty, fifo_date, expiry])
+            info[line_id] = (ratio, ped_id, expiry)
+        return {"by_product": by_product, "info": info}
+
+    @api.model
+    def _allocate(self, demands, balances):
+        """FIFO allocation honouring dates, expiry and lots.
+
+        Eligible balances for a demand: cleared on or before its date and not expired at it.
+        Returns ``(rows, pendings)`` where a row is ``(demand_index, line_id, qty)`` and a
+        pending is ``(demand_index, qty, reason)``.
+        """
+        by_product = balances["by_product"]
+        rows, pendings = [], []
+        eps = 0.5 * 10**-DIGITS
+        # Lots first: their pedimento line is known, FIFO does not choose.
+        forced = [(i, d) for i, d in enumerate(demands) if d.get("line_id")]
+        free = [(i, d) for i, d in enumerate(demands) if not d.get("line_id")]
+        for i, demand in forced:
+            need = demand["qty"]
+            for bal in by_product.get(demand["product_id"], ()):
+                if bal[0] == demand["line_id"] and bal[1] > eps:
+                    take = min(bal[1], need)
+                    bal[1] -= take
+                    need -= take
+                    rows.append((i, bal[0], round(take, DIGITS)))
+                    break
+            if need > eps:
+                free.append((i, dict(demand, qty=need)))
+        free.sort(key=lambda item: (item[1]["date"], item[0]))
+        # Group consecutive demands of one date: one fast pure allocation per date.
+        start = 0
+        while start < len(free):
+            date = free[start][1]["date"]
+            end = start
+            while end < len(free) and free[end][1]["date"] == date:
+                end += 1
+            eligible = {}
+            expired_seen = set()
+            for product_id in {d["product_id"] for __, d in free[start:end]}:
+                usable = []
+                for bal in by_product.get(product_id, ()):
+                    if bal[2] and bal[2] > date:
+                        continue
+                    if bal[3] and bal[3] < date:
+                        if bal[1] > eps:
+                            expired_seen.add(product_id)
+                        continue
+                    usable.append(bal)
+                eligible[product_id] = usable
+            # The pure allocator works on [id, qty] pairs; write the results back.
+            pairs = {pid: [[b[0], b[1]] for b in bals] for pid, bals in eligible.items()}
+            allocations, shortfalls = fifo.allocate(
+                pairs,
+                ((i, d["product_id"], d["qty"]) for i, d in free[start:end]),
+                digits=DIGITS,
+            )
+            for pid, bals in eligible.items():
+                for bal, pair in zip(bals, pairs[pid], strict=True):
+                    bal[1] = pair[1]
+            rows.extend(allocations)
+            for i, product_id, missing in shortfalls:
+                reason = "expired" if product_id in expired_seen else "no_balance"
+                pendings.append((i, missing, reason))
+            start = end
+        return rows, pendings
+
+    @api.model
+    def _ledger_columns(
+        self, demands, rows, company, kind, exit_pedimento, exit_lines, event, balances
+    ):
+        info = balances["info"]
+        cols = {name: [] for name in LEDGER_COLUMNS}
+        for i, line_id, qty in rows:
+            demand = demands[i]
+            ratio, import_ped_id, __ = info[line_id]
+            cols["import_line_id"].append(line_id)
+            cols["import_pedimento_id"].append(import_ped_id)
+            cols["product_id"].append(demand["product_id"])
+            cols["quantity"].append(qty)
+            cols["quantity_tariff"].append(round(qty * ratio, DIGITS))
+            cols["date"].append(demand["date"])
+            cols["kind"].append(demand["kind"])
+            ped_id = demand["exit_pedimento_id"]
+            cols["exit_pedimento_id"].append(ped_id)
+            cols["exit_line_id"].append(
+                exit_lines.get((ped_id, demand["finished_product_id"] or demand["product_id"]))
+            )
+            cols["move_id"].append(demand["move_id"] or None)
+            cols["production_id"].append(demand["production_id"] or None)
+            cols["finished_product_id"].append(demand["finished_product_id"] or None)
+            cols["reversed_id"].append(None)
+            cols["event_id"].append(demand["event_id"])
+            cols["pending_id"].append(demand.get("pending_id"))
+            cols["company_id"].append(company.id)
+        return cols
+
+    @api.model
+    def _insert_ledger(self, cols):
+        """One INSERT ... SELECT FROM unnest(...) for all rows: the set-based fast path."""
+        n = len(cols["import_line_id"])
+        if not n:
+            return 0
+        uid = self.env.uid
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO l10n_mx_immex_discharge (%s, create_uid, write_uid, create_date,
+                                                     write_date)
+                SELECT *, %s, %s, %s, %s FROM unnest(%s)
+                """,
+                SQL(", ").join(SQL.identifier(name) for name in LEDGER_COLUMNS),
+                uid,
+                uid,
+                now,
+                now,
+                SQL(", ").join(
+                    SQL("%s::" + sql_type + "[]", cols[name])
+                    for name, sql_type in zip(LEDGER_COLUMNS, SQL_TYPES, strict=True)
+                ),
+            )
+        )
+        self.env["l10n_mx_immex.discharge"].invalidate_model()
+        return n
+
+    @api.model
+    def _refresh_balances(self, line_ids):
+        """Recompute the stored discharged quantity and balance of lines from the ledger."""
+        if not line_ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE l10n_mx_immex_pedimento_line l
+                   SET qty_discharged = s.total,
+                       qty_balance = CASE WHEN l.is_temporary THEN l.quantity - s.total ELSE 0 END,
+                       qty_balance_tariff = CASE
+                           WHEN l.is_temporary AND l.quantity > 0
+                           THEN (l.quantity - s.total) * l.quantity_tariff / l.quantity
+                           ELSE 0 END
+                  FROM (SELECT l2.id, COALESCE(SUM(d.quantity), 0) AS total
+                          FROM l10n_mx_immex_pedimento_line l2
+                     LEFT JOIN l10n_mx_immex_discharge d ON d.import_line_id = l2.id
+                         WHERE l2.id = ANY(%s)
+                      GROUP BY l2.id) s
+                 WHERE l.id = s.id
+                """,
+                sorted(line_ids),
+            )
+        )
+        self.env["l10n_mx_immex.pedimento.line"].invalidate_model(
+            ["qty_discharged", "qty_balance", "qty_balance_tariff"]
+        )
+
+    @api.model
+    def _create_pendings(self, demands, pendings, company, kind, exit_pedimento, event):
+        vals_list = []
+        for i, qty, reason in pendings:
+            demand = demands[i]
+            if demand.get("pending_id"):
+                continue  # a settlement attempt that still falls short: it stays pending
+            vals_list.append(
+                {
+                    "product_id": demand["product_id"],
+                    "quantity": qty,
+                    "date": demand["date"],
+                    "reason": reason,
+                    "kind": demand["kind"],
+                    "move_id": demand["move_id"] or False,
+                    "production_id": demand["production_id"] or False,
+                    "finished_product_id": demand["finished_product_id"] or False,
+                    "exit_pedimento_id": demand["exit_pedimento_id"] or False,
+                    "event_id": demand["event_id"] or False,
+                    "company_id": company.id,
+                }
+            )
+        if vals_list:
+            self.env["l10n_mx_immex.discharge.pending"].sudo().create(vals_list)
+
+    @api.model
+    def _refresh_pendings(self, pending_ids):
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE l10n_mx_immex_discharge_pending p
+                   SET qty_settled = s.total,
+                       state = CASE WHEN p.quantity - s.total <= 0.0000005
+                                    THEN 'settled' ELSE 'pending' END
+                  FROM (SELECT p2.id, COALESCE(SUM(d.quantity), 0) AS total
+                          FROM l10n_mx_immex_discharge_pending p2
+                     LEFT JOIN l10n_mx_immex_discharge d ON d.pending_id = p2.id
+                         WHERE p2.id = ANY(%s)
+                      GROUP BY p2.id) s
+                 WHERE p.id = s.id
+                """,
+                sorted(pending_ids),
+            )
+        )
+        self.env["l10n_mx_immex.discharge.pending"].invalidate_model(["qty_settled", "state"])
+
+    @api.model
+    def _settle_pending(self, company, products):
+        """Settle pending discharges of ``products`` against balances now available."""
+        Pending = self.env["l10n_mx_immex.discharge.pending"].sudo()
+        pendings = Pending.search(
+            [
+                ("company_id", "=", company.id),
+                ("product_id", "in", products.ids),
+                ("state", "=", "pending"),
+            ],
+            order="date, id",
+        )
+        if not pendings:
+            return 0
+        demands = [
+            {
+                "product_id": p.product_id.id,
+                "qty": p.qty_open,
+                "move_id": p.move_id.id,
+                "production_id": p.production_id.id,
+                "finished_product_id": p.finished_product_id.id,
+                "line_id": False,
+                "date": p.date,
+                "kind": p.kind,
+                "pending_id": p.id,
+                "exit_pedimento_id": p.exit_pedimento_id.id or None,
+                "event_id": p.event_id.id or None,
+            }
+            for p in pendings
+        ]
+        count = self._discharge(demands, company, "export")
+        pendings.invalidate_recordset()
+        return count
+
+    @api.model
+    def _reverse(self, discharges, date=None, ratio=1.0):
+        """Reversal rows (negative quantities) restoring exactly what ``discharges`` took.
+
+        ``ratio`` reverses a share (a partial return); a row is never reversed beyond what
+        still stands of it. Without ``date`` a reversal keeps the date of its row.
+        """
+        if not discharges:
+            return 0
+        self.env.flush_all()
+        uid = self.env.uid
+        now = fields.Datetime.now()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO l10n_mx_immex_discharge (
+                    import_line_id, import_pedimento_id, product_id, quantity, quantity_tariff,
+                    date, kind, exit_pedimento_id, exit_line_id, move_id, production_id,
+                    finished_product_id, reversed_id, event_id, company_id,
+                    create_uid, write_uid, create_date, write_date)
+                SELECT d.import_line_id, d.import_pedimento_id, d.product_id,
+                       -x.qty::float8,
+                       -ROUND((x.qty * d.quantity_tariff / NULLIF(d.quantity, 0))::numeric, 6),
+                       COALESCE(%s, d.date), 'reversal', d.exit_pedimento_id, d.exit_line_id, d.move_id,
+                       d.production_id, d.finished_product_id, d.id, d.event_id, d.company_id,
+                       %s, %s, %s, %s
+                  FROM l10n_mx_immex_discharge d
+                  JOIN LATERAL (
+                        -- what still stands of the row: a partial reversal may follow another
+                        SELECT LEAST(ROUND((d.quantity * %s)::numeric, 6),
+                                     ROUND((d.quantity + COALESCE(SUM(r.quantity), 0))::numeric,
+                                           6)) AS qty
+                          FROM l10n_mx_immex_discharge r
+                         WHERE r.reversed_id = d.id) x ON x.qty > 0
+                 WHERE d.id = ANY(%s) AND d.kind != 'reversal'
+             RETURNING import_line_id
+                """,
+                date,
+                uid,
+                uid,
+                now,
+                now,
+                ratio,
+                discharges.ids,
+            )
+        )
+        self.env["l10n_mx_immex.discharge"].invalidate_model()
+        self._refresh_balances({row[0] for row in rows})
+        return len(rows)

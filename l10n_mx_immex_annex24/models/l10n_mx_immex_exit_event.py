@@ -1,0 +1,153 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+EVENT_KINDS = [
+    ("destruction", "Destruction"),
+    ("donation", "Donation"),
+    ("transfer", "Virtual transfer"),
+    ("regime_change", "Change of regime"),
+    ("return", "Return"),
+    ("regularization", "Regularisation"),
+]
+
+
+class L10nMxImmexExitEvent(models.Model):
+    """A legal exit without a delivery: destruction of waste, regime change of stock..."""
+
+    _name = "l10n_mx_immex.exit.event"
+    _description = "Annex 24 Exit Event"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, default="/", copy=False, readonly=True)
+    kind = fields.Selection(selection=EVENT_KINDS, required=True, tracking=True)
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    pedimento_id = fields.Many2one(
+        "l10n_mx_immex.pedimento",
+        string="Pedimento",
+        check_company=True,
+        help="Pedimento of the event (F4/F5 regime change, V1 transfer, A3 regularisation).",
+    )
+    reference = fields.Char(
+        help="Destruction notice and record (acta), donation receipt or other evidence."
+    )
+    from_waste = fields.Boolean(
+        string="Discharges Waste", default=True,
+        help="The event disposes of pending waste (desperdicio) of these products.",
+    )
+    line_ids = fields.One2many("l10n_mx_immex.exit.event.line", "event_id", copy=True)
+    discharge_ids = fields.One2many("l10n_mx_immex.discharge", "event_id", readonly=True)
+    state = fields.Selection(
+        selection=[("draft", "Draft"), ("done", "Done"), ("cancelled", "Cancelled")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("l10n_mx_immex.exit.event") or "/"
+                )
+        return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_done(self):
+        if any(event.state != "draft" for event in self):
+            raise UserError(self.env._("Only draft exit events can be deleted."))
+
+    def action_load_waste(self):
+        """Fill the lines with the pending waste of the company, per product."""
+        self.ensure_one()
+        wastes = self.env["l10n_mx_immex.waste"].search(
+            [("company_id", "=", self.company_id.id), ("state", "=", "pending")]
+        )
+        totals = {}
+        for waste in wastes:
+            totals[waste.product_id] = totals.get(waste.product_id, 0.0) + (
+                waste.quantity - waste.qty_discharged
+            )
+        self.line_ids = [fields.Command.clear()] + [
+            fields.Command.create({"product_id": product.id, "quantity": qty})
+            for product, qty in totals.items()
+            if qty > 0
+        ]
+        return True
+
+    def action_done(self):
+        service = self.env["l10n_mx_immex.discharge.service"]
+        for event in self:
+            if event.state != "draft":
+                raise UserError(self.env._("Only draft events can be confirmed."))
+            if not event.line_ids:
+                raise UserError(self.env._("Add the goods of the event first."))
+            if event.kind == "destruction" and not event.reference:
+                raise UserError(
+                    self.env._("A destruction needs its notice and record (reference).")
+                )
+            demands = [
+                {
+                    "product_id": line.product_id.id,
+                    "qty": line.quantity,
+                    "move_id": False,
+                    "production_id": False,
+                    "finished_product_id": False,
+                    "line_id": False,
+                    "date": event.date,
+                }
+                for line in event.line_ids
+            ]
+            service.sudo()._discharge(
+                demands, event.company_id, event.kind, exit_pedimento=event.pedimento_id or None,
+                event=event,
+            )
+            if event.from_waste:
+                event._consume_waste()
+            event.state = "done"
+        return True
+
+    def action_cancel(self):
+        service = self.env["l10n_mx_immex.discharge.service"]
+        for event in self.filtered(lambda e: e.state == "done"):
+            service.sudo()._reverse(event.discharge_ids, date=fields.Date.context_today(self))
+            wastes = self.env["l10n_mx_immex.waste"].sudo().search([("event_id", "=", event.id)])
+            wastes.write({"state": "pending", "qty_discharged": 0.0, "event_id": False})
+        self.state = "cancelled"
+        return True
+
+    def _consume_waste(self):
+        """Mark pending waste of the event's products as discharged, oldest first."""
+        self.ensure_one()
+        Waste = self.env["l10n_mx_immex.waste"].sudo()
+        for line in self.line_ids:
+            need = line.quantity
+            for waste in Waste.search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("product_id", "=", line.product_id.id),
+                    ("state", "=", "pending"),
+                ],
+                order="date, id",
+            ):
+                if need <= 0:
+                    break
+                take = min(need, waste.quantity - waste.qty_discharged)
+                need -= take
+                done = waste.qty_discharged + take
+                waste.write(
+                    {
+                        "qty_discharged": done,
+                        "state": "discharged" if done >= waste.quantity - 1e-6 else "pending",
+                        "event_id": self.id,
+                    }
+                )
+

@@ -1,0 +1,73 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import api, fields, models
+
+
+class L10nMxImmexMaterialUsage(models.Model):
+    """Materials used (Annex 24): real consumption of an imported component by a production.
+
+    One row per manufacturing order and controlled component, through sub-assemblies. The
+    theoretical columns come from the bill of materials so drift is caught early.
+    """
+
+    _name = "l10n_mx_immex.material.usage"
+    _description = "Annex 24 Materials Used"
+    _order = "date desc, production_id, component_id"
+    _check_company_auto = True
+
+    production_id = fields.Many2one(
+        "mrp.production", required=True, readonly=True, index=True, ondelete="restrict"
+    )
+    date = fields.Date(required=True, readonly=True, index=True)
+    finished_product_id = fields.Many2one(
+        "product.product", string="Finished Good", required=True, readonly=True
+    )
+    qty_produced = fields.Float(digits="Product Unit", readonly=True)
+    component_id = fields.Many2one(
+        "product.product", string="Component", required=True, readonly=True, index=True
+    )
+    via_product_id = fields.Many2one(
+        "product.product",
+        string="Through Sub-assembly",
+        readonly=True,
+        help="Sub-assembly made in the plant through which the component was consumed.",
+    )
+    uom_id = fields.Many2one(related="component_id.uom_id")
+    qty_consumed = fields.Float(
+        string="Consumed", digits="Product Unit", readonly=True, help="Real consumption, merma included."
+    )
+    qty_scrapped = fields.Float(
+        string="Desperdicio", digits="Product Unit", readonly=True,
+        help="Scrapped during the production: pending waste until its own event.",
+    )
+    qty_per_unit = fields.Float(
+        string="Per Unit", digits=(16, 6), readonly=True,
+        help="Real consumption per unit of finished good: what an export discharges.",
+    )
+    qty_tariff = fields.Float(string="Consumed (UMT)", digits="Product Unit", readonly=True)
+    qty_theoretical = fields.Float(
+        string="BOM (net + merma)", digits="Product Unit", readonly=True
+    )
+    qty_drift = fields.Float(
+        string="Drift", digits="Product Unit", compute="_compute_drift", store=True
+    )
+    drift_percent = fields.Float(
+        string="Drift %", digits=(16, 2), compute="_compute_drift", store=True, aggregator="avg"
+    )
+    regime_rule = fields.Selection(
+        selection=[
+            ("lot", "Lot regime / pedimento"),
+            ("temporary_first", "Temporary imports first (company rule)"),
+        ],
+        string="Mixed-stock Rule",
+        readonly=True,
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+
+    @api.depends("qty_consumed", "qty_theoretical")
+    def _compute_drift(self):
+        for usage in self:
+            usage.qty_drift = usage.qty_consumed - usage.qty_theoretical
+            usage.drift_percent = (
+                100.0 * usage.qty_drift / usage.qty_theoretical if usage.qty_theoretical else 0.0
+            )

@@ -1,0 +1,47 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class L10nMxImmexWaste(models.Model):
+    """Desperdicio (scrap) of imported materials still in Mexico.
+
+    It is discharged only at its own event: destruction (with notice and record), donation,
+    transfer, change of regime or return.
+    """
+
+    _name = "l10n_mx_immex.waste"
+    _description = "Annex 24 Pending Waste (Desperdicio)"
+    _order = "date, id"
+    _check_company_auto = True
+
+    product_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
+    quantity = fields.Float(digits="Product Unit", required=True, readonly=True)
+    qty_discharged = fields.Float(string="Discharged", digits="Product Unit", readonly=True)
+    date = fields.Date(required=True, readonly=True)
+    source = fields.Selection(
+        selection=[
+            ("scrap", "Scrap order"),
+            ("production", "Manufacturing scrap"),
+            ("bom", "Bill of materials (theoretical)"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    scrap_id = fields.Many2one("stock.scrap", readonly=True)
+    production_id = fields.Many2one("mrp.production", readonly=True)
+    move_id = fields.Many2one("stock.move", readonly=True, index="btree_not_null")
+    finished_product_id = fields.Many2one(
+        "product.product", string="Finished Good", readonly=True
+    )
+    event_id = fields.Many2one(
+        "l10n_mx_immex.exit.event", string="Discharged By", readonly=True
+    )
+    state = fields.Selection(
+        selection=[("pending", "Pending"), ("discharged", "Discharged")],
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)

@@ -1,0 +1,446 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tests import Form, tagged
+
+from .common import Annex24Common
+
+
+class DischargeCommon(Annex24Common):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fraction_harness = cls.Fraction.search([("code", "=like", "8544%")], offset=1, limit=1)
+        cls.harness = cls._create_product(
+            "Harness H-100", "H100", uom=cls.uom_unit, immex_type="finished",
+            fraction=cls.fraction_harness, umt=cls.uom_unit,
+        )
+        # 1 harness = 2 m wire (merma 5 %, desperdicio 10 %) + 4 terminals
+        cls.bom = cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cls.harness.product_tmpl_id.id,
+                "product_qty": 1,
+                "company_id": cls.company.id,
+                "bom_line_ids": [
+                    Command.create({
+                        "product_id": cls.wire.id, "product_qty": 2.0,
+                        "l10n_mx_immex_merma_percent": 5.0,
+                        "l10n_mx_immex_desperdicio_percent": 10.0,
+                    }),
+                    Command.create({"product_id": cls.terminal.id, "product_qty": 4.0}),
+                ],
+            }
+        )
+        # real consumption may differ from the BOM: that is what Annex 24 records
+        cls.bom.consumption = "flexible"
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Detroit Assembly Inc", "country_id": cls.us.id}
+        )
+        cls.customer_location = cls.env.ref("stock.stock_location_customers")
+        cls.Discharge = cls.env["l10n_mx_immex.discharge"]
+
+    @classmethod
+    def _import(cls, number, entry, lines):
+        ped = cls._create_pedimento(number=number, entry_date=entry, lines=lines)
+        ped.action_confirm()
+        return ped
+
+    def _line(self, ped, product):
+        return ped.line_ids.filtered(lambda line: line.product_id == product)
+
+    def _stock(self, product, qty):
+        self.env["stock.quant"]._update_available_quantity(product, self.stock_location, qty)
+
+    def _exit_pedimento(self, number, entry, key=None):
+        return self.env["l10n_mx_immex.pedimento"].create(
+            {
+                "name": number,
+                "operation": "export",
+                "key_id": (key or self.key_rt).id,
+                "entry_date": entry,
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+            }
+        )
+
+    def _deliver(self, products_qty, pedimento, stock=True):
+        if stock:
+            for product, qty in products_qty:
+                self._stock(product, qty)
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.customer.id,
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+                "l10n_mx_immex_pedimento_id": pedimento.id,
+                "move_ids": [
+                    Command.create({
+                        "product_id": product.id,
+                        "product_uom_qty": qty,
+                        "location_id": self.stock_location.id,
+                        "location_dest_id": self.customer_location.id,
+                    })
+                    for product, qty in products_qty
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        return picking
+
+
+@tagged("post_install", "-at_install")
+class TestDischarge(DischargeCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.p1 = cls._import("26  24  3420  6000101", date(2026, 1, 10), [(cls.wire, 100)])
+        cls.p2 = cls._import(
+            "26  24  3420  6000102", date(2026, 2, 10), [(cls.wire, 100), (cls.terminal, 1000)]
+        )
+        # created last, cleared first: the date decides, not the record id
+        cls.p3 = cls._import("26  24  3420  6000103", date(2026, 1, 5), [(cls.terminal, 50)])
+
+    def test_fifo_bom_fallback_merma_and_desperdicio(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100001", date(2026, 3, 1))
+        picking = self._deliver([(self.harness, 60)], exit_ped)
+        # wire: 60 x (2 + 5 % merma) = 126 m -> P1 100, P2 26; desperdicio 60 x 0.2 = 12 m waits
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(self.p2, self.wire).qty_balance, 74.0)
+        # terminals: 240 -> P3 (5 Jan) 50 first, then P2 190
+        self.assertAlmostEqual(self._line(self.p3, self.terminal).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(self.p2, self.terminal).qty_balance, 810.0)
+        rows = self.Discharge.search([("move_id", "in", picking.move_ids.ids)])
+        self.assertEqual(len(rows), 4)
+        self.assertEqual(set(rows.mapped("kind")), {"export"})
+        self.assertEqual(rows.exit_pedimento_id, exit_ped)
+        self.assertEqual(rows.finished_product_id, self.harness)
+        self.assertEqual(set(rows.mapped("date")), {date(2026, 3, 1)})
+        p2_wire = rows.filtered(lambda r: r.import_line_id == self._line(self.p2, self.wire))
+        self.assertAlmostEqual(p2_wire.quantity, 26.0)
+        self.assertAlmostEqual(p2_wire.quantity_tariff, 0.52)  # 26 m x 0.02 kg/m
+        self.assertAlmostEqual(self._line(self.p2, self.wire).qty_balance_tariff, 1.48)
+        waste = self.env["l10n_mx_immex.waste"].search([("move_id", "in", picking.move_ids.ids)])
+        self.assertEqual(waste.product_id, self.wire)
+        self.assertAlmostEqual(waste.quantity, 12.0)
+        self.assertEqual(waste.state, "pending")
+        # the exit pedimento got its line for the harness and was confirmed
+        self.assertEqual(exit_ped.state, "confirmed")
+        self.assertEqual(exit_ped.line_ids.product_id, self.harness)
+        self.assertEqual(rows.exit_line_id, exit_ped.line_ids)
+
+    def test_same_state_return_and_backorder(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100002", date(2026, 3, 2))
+        self._stock(self.wire, 150)
+        picking = self._deliver([(self.wire, 150)], exit_ped, stock=False)
+        rows = self.Discharge.search([("move_id", "in", picking.move_ids.ids)])
+        self.assertEqual(set(rows.mapped("kind")), {"return"})
+        self.assertEqual(sorted(rows.mapped("quantity")), [50.0, 100.0])
+        self.assertAlmostEqual(self._line(self.p2, self.wire).qty_balance, 50.0)
+
+    def test_entries_after_the_exit_are_not_used(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100003", date(2026, 1, 20))
+        self._deliver([(self.wire, 150)], exit_ped)
+        # only P1 (10 Jan) was cleared by 20 Jan: 100 discharged, 50 pending
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(self.p2, self.wire).qty_balance, 100.0)
+        pending = self.env["l10n_mx_immex.discharge.pending"].search(
+            [("exit_pedimento_id", "=", exit_ped.id)]
+        )
+        self.assertEqual(pending.reason, "no_balance")
+        self.assertAlmostEqual(pending.quantity, 50.0)
+        self.assertEqual(pending.state, "pending")
+
+    def test_pending_settled_by_late_entry(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100004", date(2026, 3, 1))
+        self._deliver([(self.terminal, 1100)], exit_ped)
+        pending = self.env["l10n_mx_immex.discharge.pending"].search(
+            [("exit_pedimento_id", "=", exit_ped.id)]
+        )
+        self.assertAlmostEqual(pending.quantity, 50.0)  # 1050 available
+        # an entry cleared after the exit does not settle it
+        later = self._create_pedimento(
+            number="26  24  3420  6000120", entry_date=date(2026, 3, 15)
+        )
+        self._receive([(self.terminal, 30)], pedimento=later)
+        self.assertEqual(pending.state, "pending")
+        self.assertAlmostEqual(self._line(later, self.terminal).qty_balance, 30.0)
+        # a late-registered entry cleared before the exit settles it
+        late = self._create_pedimento(
+            number="26  24  3420  6000121", entry_date=date(2026, 2, 20)
+        )
+        self._receive([(self.terminal, 80)], pedimento=late)
+        self.assertEqual(pending.state, "settled")
+        self.assertAlmostEqual(pending.qty_settled, 50.0)
+        self.assertAlmostEqual(self._line(late, self.terminal).qty_balance, 30.0)
+        self.assertEqual(pending.discharge_ids.import_line_id, self._line(late, self.terminal))
+
+    def test_expired_balances_reported_not_consumed(self):
+        expired = self._import("24  24  3420  4000133", date(2024, 1, 12), [(self.terminal, 500)])
+        exit_ped = self._exit_pedimento("26  24  3420  6100005", date(2026, 3, 1))
+        self._deliver([(self.terminal, 1200)], exit_ped)
+        # expired (July 2025) balance untouched; P3 50 + P2 1000 used; 150 pending: expired
+        self.assertAlmostEqual(self._line(expired, self.terminal).qty_balance, 500.0)
+        pending = self.env["l10n_mx_immex.discharge.pending"].search(
+            [("exit_pedimento_id", "=", exit_ped.id)]
+        )
+        self.assertAlmostEqual(pending.quantity, 150.0)
+        self.assertEqual(pending.reason, "expired")
+
+    def test_cancel_exit_pedimento_reverses_exactly(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100006", date(2026, 3, 1))
+        self._deliver([(self.harness, 60)], exit_ped)
+        rows = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
+        exit_ped._immex_cancel("Shipment stopped at the border")
+        reversals = self.Discharge.search(
+            [("exit_pedimento_id", "=", exit_ped.id), ("kind", "=", "reversal")]
+        )
+        self.assertEqual(reversals.reversed_id, rows)
+        self.assertAlmostEqual(sum(reversals.mapped("quantity")), -sum(rows.mapped("quantity")))
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 100.0)
+        self.assertAlmostEqual(self._line(self.p2, self.wire).qty_balance, 100.0)
+        self.assertAlmostEqual(self._line(self.p3, self.terminal).qty_balance, 50.0)
+        self.assertAlmostEqual(self._line(self.p2, self.terminal).qty_balance, 1000.0)
+        # an import pedimento whose balance was taken cannot be cancelled
+        exit2 = self._exit_pedimento("26  24  3420  6100007", date(2026, 3, 1))
+        self._deliver([(self.terminal, 10)], exit2)
+        with self.assertRaisesRegex(UserError, "already discharged"):
+            self.p3._immex_cancel("error")
+
+    def test_returned_delivery_reverses_its_share(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100008", date(2026, 3, 1))
+        picking = self._deliver([(self.terminal, 100)], exit_ped)
+        # P3 50 + P2 50 discharged; 40 come back before crossing: 40 % of each row reversed
+        wizard = Form(
+            self.env["stock.return.picking"].with_context(
+                active_id=picking.id, active_model="stock.picking"
+            )
+        ).save()
+        wizard.product_return_moves.quantity = 40
+        action = wizard.action_create_returns()
+        ret = self.env["stock.picking"].browse(action["res_id"])
+        ret.move_ids.quantity = 40
+        ret.move_ids.picked = True
+        ret.button_validate()
+        self.assertAlmostEqual(self._line(self.p3, self.terminal).qty_balance, 20.0)
+        self.assertAlmostEqual(self._line(self.p2, self.terminal).qty_balance, 970.0)
+        reversals = self.Discharge.search([("kind", "=", "reversal"),
+                                           ("move_id", "in", picking.move_ids.ids)])
+        self.assertEqual(len(reversals), 2)
+
+    def test_reimport_after_export_opens_new_balance(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100009", date(2026, 3, 1))
+        self._deliver([(self.wire, 100)], exit_ped)
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
+        back = self._create_pedimento(number="26  24  3420  6000140",
+                                      entry_date=date(2026, 4, 1))
+        self._receive([(self.wire, 20)], pedimento=back)
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(back, self.wire).qty_balance, 20.0)
+
+    def test_destruction_of_waste(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100010", date(2026, 3, 1))
+        self._deliver([(self.harness, 10)], exit_ped)  # 21 m exported, 2 m waste
+        event = self.env["l10n_mx_immex.exit.event"].create(
+            {"kind": "destruction", "date": date(2026, 3, 20), "company_id": self.company.id}
+        )
+        event.action_load_waste()
+        self.assertEqual(event.line_ids.product_id, self.wire)
+        self.assertAlmostEqual(event.line_ids.quantity, 2.0)
+        with self.assertRaisesRegex(UserError, "notice"):
+            event.action_done()
+        event.reference = "Acta de destrucción 2026-014"
+        event.action_done()
+        row = event.discharge_ids
+        self.assertEqual(row.kind, "destruction")
+        self.assertAlmostEqual(row.quantity, 2.0)
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 100 - 21 - 2)
+        waste = self.env["l10n_mx_immex.waste"].search([("product_id", "=", self.wire.id)])
+        self.assertEqual(waste.state, "discharged")
+        event.action_cancel()
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 79.0)
+        self.assertEqual(waste.state, "pending")
+
+    def test_regime_change_event_and_transfer_key(self):
+        f4 = self.env.ref("l10n_mx_immex_annex24.pedimento_key_f4")
+        ped_f4 = self._create_pedimento(number="26  24  3420  6000150", key=f4,
+                                        entry_date=date(2026, 3, 5),
+                                        regime_id=self.env.ref(
+                                            "l10n_mx_immex_annex24.customs_regime_imd").id)
+        event = self.env["l10n_mx_immex.exit.event"].create(
+            {
+                "kind": "regime_change",
+                "date": date(2026, 3, 5),
+                "pedimento_id": ped_f4.id,
+                "from_waste": False,
+                "company_id": self.company.id,
+                "line_ids": [Command.create({"product_id": self.terminal.id, "quantity": 70})],
+            }
+        )
+        event.action_done()
+        self.assertEqual(set(event.discharge_ids.mapped("kind")), {"regime_change"})
+        self.assertAlmostEqual(self._line(self.p3, self.terminal).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(self.p2, self.terminal).qty_balance, 980.0)
+        v1 = self._exit_pedimento("26  24  3420  6100011", date(2026, 3, 6), key=self.key_v1)
+        picking = self._deliver([(self.terminal, 10)], v1)
+        rows = self.Discharge.search([("move_id", "in", picking.move_ids.ids)])
+        self.assertEqual(rows.kind, "transfer")
+
+    def test_discharges_cannot_be_edited_or_deleted(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100012", date(2026, 3, 1))
+        self._deliver([(self.wire, 10)], exit_ped)
+        row = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
+        with self.assertRaisesRegex(UserError, "cannot be modified"):
+            row.sudo().write({"quantity": 1})
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            row.sudo().unlink()
+        self.assertAlmostEqual(row.quantity, 10.0)
+
+
+@tagged("post_install", "-at_install")
+class TestMaterialsUsed(DischargeCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.p1 = cls._import(
+            "26  24  3420  6000201", date(2026, 1, 10), [(cls.wire, 1000), (cls.terminal, 1000)]
+        )
+
+    def _produce(self, product, qty, consumed):
+        """A manufacturing order of ``qty`` consuming ``{component: qty}`` for real."""
+        for component, cqty in consumed.items():
+            self._stock(component, cqty)
+        mo_form = Form(self.env["mrp.production"])
+        mo_form.product_id = product
+        mo_form.product_qty = qty
+        mo = mo_form.save()
+        mo.action_confirm()
+        mo.qty_producing = qty
+        for move in mo.move_raw_ids:
+            move.quantity = consumed.get(move.product_id, move.product_uom_qty)
+            move.picked = True
+        mo.button_mark_done()
+        self.assertEqual(mo.state, "done")
+        return mo
+
+    def test_real_consumption_drives_export_discharge(self):
+        mo = self._produce(self.harness, 10, {self.wire: 22.0, self.terminal: 40.0})
+        usage = mo.l10n_mx_immex_usage_ids
+        wire_usage = usage.filtered(lambda u: u.component_id == self.wire)
+        self.assertAlmostEqual(wire_usage.qty_consumed, 22.0)
+        self.assertAlmostEqual(wire_usage.qty_per_unit, 2.2)
+        self.assertAlmostEqual(wire_usage.qty_theoretical, 21.0)  # 10 x (2 + 5 %)
+        self.assertAlmostEqual(wire_usage.qty_drift, 1.0)
+        self.assertAlmostEqual(wire_usage.qty_tariff, 0.44)
+        exit_ped = self._exit_pedimento("26  24  3420  6100201", date(2026, 3, 1))
+        picking = self._deliver([(self.harness, 6)], exit_ped, stock=False)
+        rows = self.Discharge.search([("move_id", "in", picking.move_ids.ids)])
+        self.assertEqual(rows.production_id, mo)
+        wire_row = rows.filtered(lambda r: r.product_id == self.wire)
+        self.assertAlmostEqual(wire_row.quantity, 13.2)  # 6 x 2.2 real, not 6 x 2.1
+        self.assertAlmostEqual(self._line(self.p1, self.terminal).qty_balance, 1000 - 24)
+        # 4 more produced goods + 2 bought ones: 4 from the MO, 2 by the BOM fallback
+        self._stock(self.harness, 2)
+        exit2 = self._exit_pedimento("26  24  3420  6100202", date(2026, 3, 2))
+        picking2 = self._deliver([(self.harness, 6)], exit2, stock=False)
+        rows2 = self.Discharge.search([
+            ("move_id", "in", picking2.move_ids.ids), ("product_id", "=", self.wire.id)
+        ])
+        self.assertAlmostEqual(sum(rows2.mapped("quantity")), 4 * 2.2 + 2 * 2.1)
+        self.assertEqual(len(rows2.production_id), 1)
+
+    def test_scrap_of_production_is_waste(self):
+        self._stock(self.wire, 5)
+        scrap = self.env["stock.scrap"].create(
+            {
+                "product_id": self.wire.id,
+                "scrap_qty": 3,
+                "location_id": self.stock_location.id,
+                "company_id": self.company.id,
+            }
+        )
+        scrap.action_validate()
+        waste = self.env["l10n_mx_immex.waste"].search([("scrap_id", "=", scrap.id)])
+        self.assertAlmostEqual(waste.quantity, 3.0)
+        self.assertEqual(waste.source, "scrap")
+        # scrapping does not discharge: the material is still in Mexico
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 1000.0)
+
+    def test_multilevel_bom_and_kit_fallback(self):
+        sub = self._create_product("Sub-assembly S-1", "S1", uom=self.uom_unit)
+        kit = self._create_product("Terminal kit", "KIT", uom=self.uom_unit)
+        top = self._create_product(
+            "Harness H-200", "H200", uom=self.uom_unit, immex_type="finished",
+            fraction=self.fraction_wire, umt=self.uom_unit,
+        )
+        Bom = self.env["mrp.bom"]
+        Bom.create({
+            "product_tmpl_id": sub.product_tmpl_id.id, "product_qty": 2,
+            "company_id": self.company.id,
+            "bom_line_ids": [Command.create({
+                "product_id": self.wire.id, "product_qty": 6.0,
+                "l10n_mx_immex_merma_percent": 10.0,
+            })],
+        })
+        Bom.create({
+            "product_tmpl_id": kit.product_tmpl_id.id, "product_qty": 1, "type": "phantom",
+            "company_id": self.company.id,
+            "bom_line_ids": [Command.create({"product_id": self.terminal.id, "product_qty": 2})],
+        })
+        Bom.create({
+            "product_tmpl_id": top.product_tmpl_id.id, "product_qty": 1,
+            "company_id": self.company.id,
+            "bom_line_ids": [
+                Command.create({"product_id": sub.id, "product_qty": 1}),
+                Command.create({"product_id": kit.id, "product_qty": 3}),
+            ],
+        })
+        exit_ped = self._exit_pedimento("26  24  3420  6100203", date(2026, 3, 1))
+        self._deliver([(top, 10)], exit_ped)
+        # wire: 10 x (6/2 m + 10 %) = 33 m; terminals: 10 x 3 kits x 2 = 60
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 1000 - 33)
+        self.assertAlmostEqual(self._line(self.p1, self.terminal).qty_balance, 1000 - 60)
+
+
+@tagged("post_install", "-at_install")
+class TestReconstruction(DischargeCommon):
+    def test_rerun_period_after_bom_fix(self):
+        p1 = self._import("26  24  3420  6000301", date(2026, 1, 10), [(self.wire, 1000),
+                                                                      (self.terminal, 1000)])
+        exit_ped = self._exit_pedimento("26  24  3420  6100301", date(2026, 3, 1))
+        self._deliver([(self.harness, 60)], exit_ped)
+        self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 126)
+        original = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
+        # the BOM was wrong: 1.5 m of wire per harness
+        self.bom.bom_line_ids.filtered(lambda bl: bl.product_id == self.wire).product_qty = 1.5
+        wizard = self.env["l10n_mx_immex.reconstruction"].create(
+            {"company_id": self.company.id, "date_from": date(2026, 3, 1),
+             "date_to": date(2026, 3, 31)}
+        )
+        wizard.action_run()
+        self.assertEqual(wizard.rows_reversed, len(original))
+        self.assertEqual(wizard.rows_created, 2)
+        # 60 x (1.5 + 5 %) = 94.5 m
+        self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 94.5)
+        self.assertAlmostEqual(self._line(p1, self.terminal).qty_balance, 1000 - 240)
+        ledger = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
+        self.assertEqual(len(ledger), 6)  # 2 original, 2 reversals, 2 new
+        self.assertIn("126", wizard.summary)
+        self.assertIn("94.5", wizard.summary)
+        # running it again changes nothing in balances but keeps the trail
+        again = self.env["l10n_mx_immex.reconstruction"].create(
+            {"company_id": self.company.id, "date_from": date(2026, 3, 1),
+             "date_to": date(2026, 3, 31)}
+        )
+        again.action_run()
+        self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 94.5)
+        self.assertIn("No pedimento line changed", again.summary)

@@ -1,0 +1,174 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup, escape
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+
+class L10nMxImmexReconstruction(models.TransientModel):
+    """Re-run the discharges of a period after a correction (BOM fixed, late entry...).
+
+    In one transaction: the period's discharge rows are reversed (the reversals stay in the
+    ledger next to them), then every exit of the period is discharged again in FIFO order.
+    """
+
+    _name = "l10n_mx_immex.reconstruction"
+    _description = "Annex 24 Discharge Reconstruction"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    date_from = fields.Date(required=True)
+    date_to = fields.Date(required=True)
+    rows_reversed = fields.Integer(readonly=True)
+    rows_created = fields.Integer(readonly=True)
+    summary = fields.Html(readonly=True, sanitize=False)
+    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
+
+    def action_run(self):
+        self.ensure_one()
+        if self.date_to < self.date_from:
+            raise UserError(self.env._("The period ends before it starts."))
+        result = self._reconstruct()
+        self.write(result)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _reconstruct(self):
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        Discharge = self.env["l10n_mx_immex.discharge"].sudo()
+        company = self.company_id
+        period = Domain("company_id", "=", company.id) & Domain(
+            "date", ">=", self.date_from
+        ) & Domain("date", "<=", self.date_to)
+        before = self._line_totals()
+        rows = Discharge.search(period & Domain("kind", "!=", "reversal"))
+        reversed_count = service._reverse(rows)
+        self.env["l10n_mx_immex.discharge.pending"].sudo().search(
+            period & Domain("state", "=", "pending")
+        ).write({"state": "cancelled"})
+        demands = self._period_demands(service)
+        created = service._discharge(demands, company, "export")
+        after = self._line_totals()
+        return {
+            "rows_reversed": reversed_count,
+            "rows_created": created,
+            "summary": self._summary(before, after),
+            "state": "done",
+        }
+
+    def _line_totals(self):
+        self.env.flush_all()
+        return dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT import_line_id, SUM(quantity) FROM l10n_mx_immex_discharge
+                     WHERE company_id = %s GROUP BY import_line_id
+                    """,
+                    self.company_id.id,
+                )
+            )
+        )
+
+    def _period_demands(self, service):
+        """Demands of every exit of the period: deliveries under export pedimentos, events."""
+        company = self.company_id
+        moves = self.env["stock.move"].sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "done"),
+                # the legal exit date is the clearance date of the exit pedimento
+                ("picking_id.l10n_mx_immex_pedimento_id.entry_date", ">=", self.date_from),
+                ("picking_id.l10n_mx_immex_pedimento_id.entry_date", "<=", self.date_to),
+                ("picking_id.l10n_mx_immex_pedimento_id.operation", "=", "export"),
+                ("picking_id.l10n_mx_immex_pedimento_id.state", "=", "confirmed"),
+                ("origin_returned_move_id", "=", False),
+            ],
+            order="date, id",
+        )
+        moves = moves.filtered(lambda m: m._l10n_mx_immex_is_exit())
+        # One batch for all exits: productions are matched FIFO across the whole period.
+        demands, __ = service._demands_for_exit_moves(moves)
+        peds = {move.id: move.picking_id.l10n_mx_immex_pedimento_id for move in moves}
+        for demand in demands:
+            ped = peds[demand["move_id"]]
+            kind = ped.key_id.discharge_kind or "export"
+            demand["exit_pedimento_id"] = ped.id
+            demand["kind"] = (
+                "return" if kind == "export" and not demand["finished_product_id"] else kind
+            )
+        # returned exits keep only what still stands: subtract the returned share
+        returned = {}
+        for move in moves:
+            back = sum(
+                r.product_uom._compute_quantity(r.quantity, move.product_uom)
+                for r in move.returned_move_ids
+                if r.state == "done"
+            )
+            if back and move.quantity:
+                returned[move.id] = max(0.0, 1.0 - back / move.quantity)
+        for demand in demands:
+            if demand["move_id"] in returned:
+                demand["qty"] *= returned[demand["move_id"]]
+        events = self.env["l10n_mx_immex.exit.event"].sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "done"),
+                ("date", ">=", self.date_from),
+                ("date", "<=", self.date_to),
+            ]
+        )
+        for event in events:
+            for line in event.line_ids:
+                demands.append(
+                    {
+                        "product_id": line.product_id.id,
+                        "qty": line.quantity,
+                        "move_id": False,
+                        "production_id": False,
+                        "finished_product_id": False,
+                        "line_id": False,
+                        "date": event.date,
+                        "kind": event.kind,
+                        "event_id": event.id,
+                        "exit_pedimento_id": event.pedimento_id.id or None,
+                    }
+                )
+        return demands
+
+    def _summary(self, before, after):
+        changed = {
+            line_id: (before.get(line_id, 0.0), after.get(line_id, 0.0))
+            for line_id in set(before) | set(after)
+            if abs(before.get(line_id, 0.0) - after.get(line_id, 0.0)) > 1e-6
+        }
+        if not changed:
+            return Markup("<p>%s</p>") % self.env._("No pedimento line changed.")
+        lines = self.env["l10n_mx_immex.pedimento.line"].sudo().browse(list(changed))
+        body = Markup("").join(
+            Markup("<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s</td>"
+                   "<td class='text-end'>%s</td></tr>")
+            % (
+                escape(line.display_name),
+                round(changed[line.id][0], 6),
+                round(changed[line.id][1], 6),
+                round(changed[line.id][1] - changed[line.id][0], 6),
+            )
+            for line in lines.sorted(lambda ln: (ln.fifo_date or fields.Date.today(), ln.id))
+        )
+        head = Markup("<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>") % (
+            self.env._("Pedimento line"),
+            self.env._("Discharged before"),
+            self.env._("Discharged after"),
+            self.env._("Change"),
+        )
+        return Markup("<table class='table table-sm'>%s%s</table>") % (head, body)
