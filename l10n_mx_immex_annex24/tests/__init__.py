@@ -3,3 +3,4 @@ from . import test_pedimento
 from . import test_receipt
 from . import test_security
 from . import test_discharge
+from . import test_concurrency

@@ -444,3 +444,132 @@ class TestReconstruction(DischargeCommon):
         again.action_run()
         self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 94.5)
         self.assertIn("No pedimento line changed", again.summary)
+
+
+@tagged("post_install", "-at_install")
+class TestDischargeUnitsLotsCompanies(DischargeCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.p1 = cls._import("26  24  3420  6000401", date(2026, 1, 10), [(cls.wire, 100)])
+        cls.p2 = cls._import("26  24  3420  6000402", date(2026, 2, 10), [(cls.wire, 100)])
+
+    def test_units_converted_to_product_unit_and_umt(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100401", date(2026, 3, 1))
+        self._stock(self.wire, 5)
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.customer.id,
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+                "l10n_mx_immex_pedimento_id": exit_ped.id,
+                "move_ids": [Command.create({
+                    "product_id": self.wire.id, "product_uom_qty": 250,
+                    "product_uom": self.uom_cm.id,
+                    "location_id": self.stock_location.id,
+                    "location_dest_id": self.customer_location.id,
+                })],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.quantity = 250
+        picking.move_ids.picked = True
+        picking.button_validate()
+        row = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
+        self.assertAlmostEqual(row.quantity, 2.5)  # 250 cm = 2.5 m
+        self.assertAlmostEqual(row.quantity_tariff, 0.05)  # 2.5 m x 0.02 kg/m
+
+    def test_partial_delivery_and_backorder(self):
+        exit_ped = self._exit_pedimento("26  24  3420  6100402", date(2026, 3, 1))
+        self._stock(self.wire, 150)
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.customer.id,
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+                "l10n_mx_immex_pedimento_id": exit_ped.id,
+                "move_ids": [Command.create({
+                    "product_id": self.wire.id, "product_uom_qty": 150,
+                    "location_id": self.stock_location.id,
+                    "location_dest_id": self.customer_location.id,
+                })],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.move_ids.quantity = 120
+        picking.move_ids.picked = True
+        picking.with_context(cancel_backorder=False)._action_done()
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(self.p2, self.wire).qty_balance, 80.0)
+        backorder = picking.backorder_ids
+        self.assertEqual(backorder.l10n_mx_immex_pedimento_id, exit_ped)
+        backorder.move_ids.quantity = 30
+        backorder.move_ids.picked = True
+        backorder.button_validate()
+        self.assertAlmostEqual(self._line(self.p2, self.wire).qty_balance, 50.0)
+        rows = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
+        self.assertAlmostEqual(sum(rows.mapped("quantity")), 150.0)
+
+    def test_lots_follow_their_pedimento(self):
+        tape = self._create_product(
+            "Tape lot", "TAPE-L", uom=self.uom_unit, immex_type="input",
+            fraction=self.fraction_wire, umt=self.uom_unit, tracking="lot",
+        )
+        old = self._create_pedimento(number="26  24  3420  6000410", entry_date=date(2026, 1, 5))
+        self._receive([(tape, 40)], pedimento=old, lots={tape: "TAPE-OLD"})
+        new = self._create_pedimento(number="26  24  3420  6000411", entry_date=date(2026, 2, 5))
+        self._receive([(tape, 40)], pedimento=new, lots={tape: "TAPE-NEW"})
+        exit_ped = self._exit_pedimento("26  24  3420  6100403", date(2026, 3, 1))
+        lot_new = self.env["stock.lot"].search([("name", "=", "TAPE-NEW")])
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.customer.id,
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+                "l10n_mx_immex_pedimento_id": exit_ped.id,
+                "move_ids": [Command.create({
+                    "product_id": tape.id, "product_uom_qty": 10,
+                    "location_id": self.stock_location.id,
+                    "location_dest_id": self.customer_location.id,
+                })],
+            }
+        )
+        picking.action_confirm()
+        move = picking.move_ids
+        move.move_line_ids.unlink()
+        self.env["stock.move.line"].create({
+            "move_id": move.id, "picking_id": picking.id, "product_id": tape.id,
+            "lot_id": lot_new.id, "quantity": 10, "location_id": self.stock_location.id,
+            "location_dest_id": self.customer_location.id,
+        })
+        move.picked = True
+        picking.button_validate()
+        # FIFO would take the older pedimento; the lot says the newer one left
+        self.assertAlmostEqual(old.line_ids.qty_balance, 40.0)
+        self.assertAlmostEqual(new.line_ids.qty_balance, 30.0)
+
+    def test_other_company_balances_never_used(self):
+        other = self.env["res.company"].create({"name": "Planta Dos", "country_id": self.mx.id})
+        self.env.user.company_ids |= other
+        ped_other = self.env["l10n_mx_immex.pedimento"].with_company(other).create(
+            {
+                "name": "26  24  3420  6000420",
+                "key_id": self.key_in.id,
+                "entry_date": date(2026, 1, 1),
+                "company_id": other.id,
+                "line_ids": [Command.create({"product_id": self.terminal.id, "quantity": 500})],
+            }
+        )
+        ped_other.action_confirm()
+        exit_ped = self._exit_pedimento("26  24  3420  6100404", date(2026, 3, 1))
+        self._deliver([(self.terminal, 20)], exit_ped)
+        self.assertAlmostEqual(ped_other.line_ids.qty_balance, 500.0)
+        pending = self.env["l10n_mx_immex.discharge.pending"].search(
+            [("exit_pedimento_id", "=", exit_ped.id)]
+        )
+        self.assertAlmostEqual(pending.quantity, 20.0)
+        self.assertEqual(pending.company_id, self.company)
