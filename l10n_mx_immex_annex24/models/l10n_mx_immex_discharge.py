@@ -31,7 +31,6 @@ class L10nMxImmexDischarge(models.Model):
 
     import_line_id = fields.Many2one(
         comodel_name="l10n_mx_immex.pedimento.line",
-        string="Import Line",
         required=True,
         ondelete="restrict",
         index=True,
@@ -53,13 +52,11 @@ class L10nMxImmexDischarge(models.Model):
     kind = fields.Selection(selection=DISCHARGE_KINDS, required=True, index=True)
     exit_pedimento_id = fields.Many2one(
         comodel_name="l10n_mx_immex.pedimento",
-        string="Exit Pedimento",
         ondelete="restrict",
         index="btree_not_null",
     )
     exit_line_id = fields.Many2one(
         comodel_name="l10n_mx_immex.pedimento.line",
-        string="Exit Line",
         ondelete="restrict",
         index="btree_not_null",
     )
@@ -99,11 +96,10 @@ class L10nMxImmexDischarge(models.Model):
 
     _ledger_index = models.Index("(company_id, date, kind)")
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
+        # The ledger is append-only for everyone, the superuser included.
         raise UserError(
-            self.env._(
-                "Annex 24 discharges cannot be modified. Record a reversal instead."
-            )
+            self.env._("Annex 24 discharges cannot be modified. Record a reversal instead.")
         )
 
     @api.ondelete(at_uninstall=False)

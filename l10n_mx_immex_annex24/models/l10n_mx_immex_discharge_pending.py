@@ -40,12 +40,8 @@ class L10nMxImmexDischargePending(models.Model):
     )
     move_id = fields.Many2one("stock.move", readonly=True, index="btree_not_null")
     production_id = fields.Many2one("mrp.production", readonly=True)
-    finished_product_id = fields.Many2one(
-        "product.product", string="Finished Good", readonly=True
-    )
-    exit_pedimento_id = fields.Many2one(
-        "l10n_mx_immex.pedimento", string="Exit Pedimento", readonly=True
-    )
+    finished_product_id = fields.Many2one("product.product", string="Finished Good", readonly=True)
+    exit_pedimento_id = fields.Many2one("l10n_mx_immex.pedimento", readonly=True)
     event_id = fields.Many2one("l10n_mx_immex.exit.event", string="Exit Event", readonly=True)
     discharge_ids = fields.One2many(
         "l10n_mx_immex.discharge", "pending_id", string="Settlements", readonly=True

@@ -36,8 +36,22 @@ LEDGER_COLUMNS = (
     "company_id",
 )
 SQL_TYPES = (
-    "int4", "int4", "int4", "float8", "float8", "date", "varchar", "int4", "int4", "int4",
-    "int4", "int4", "int4", "int4", "int4", "int4",
+    "int4",
+    "int4",
+    "int4",
+    "float8",
+    "float8",
+    "date",
+    "varchar",
+    "int4",
+    "int4",
+    "int4",
+    "int4",
+    "int4",
+    "int4",
+    "int4",
+    "int4",
+    "int4",
 )
 
 
@@ -110,7 +124,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         usage_by_mo = self._usage_per_unit(matches)
         fallback = defaultdict(float)
         for product in products:
-            for move, qty, date, slices, rest in matches[product]:
+            for move, _qty, date, slices, rest in matches[product]:
                 for production_id, mo_qty in slices:
                     for component_id, per_unit in usage_by_mo.get(production_id, ()):
                         demands.append(
@@ -303,7 +317,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                     bom.product_qty, product.uom_id, round=False
                 )
                 boms[product.id] = bom_lib.Bom(product.id, product_qty, lines, bom.type)
-            todo = children.filtered(lambda p: p.id not in seen)
+            todo = children.filtered(lambda p, seen=seen: p.id not in seen)
         return boms
 
     # ------------------------------------------------------------------
@@ -631,9 +645,9 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 SELECT d.import_line_id, d.import_pedimento_id, d.product_id,
                        -x.qty::float8,
                        -ROUND((x.qty * d.quantity_tariff / NULLIF(d.quantity, 0))::numeric, 6),
-                       COALESCE(%s, d.date), 'reversal', d.exit_pedimento_id, d.exit_line_id, d.move_id,
-                       d.production_id, d.finished_product_id, d.id, d.event_id, d.company_id,
-                       %s, %s, %s, %s
+                       COALESCE(%s, d.date), 'reversal', d.exit_pedimento_id, d.exit_line_id,
+                       d.move_id, d.production_id, d.finished_product_id, d.id, d.event_id,
+                       d.company_id, %s, %s, %s, %s
                   FROM l10n_mx_immex_discharge d
                   JOIN LATERAL (
                         -- what still stands of the row: a partial reversal may follow another

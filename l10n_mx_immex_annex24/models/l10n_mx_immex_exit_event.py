@@ -27,7 +27,6 @@ class L10nMxImmexExitEvent(models.Model):
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     pedimento_id = fields.Many2one(
         "l10n_mx_immex.pedimento",
-        string="Pedimento",
         check_company=True,
         help="Pedimento of the event (F4/F5 regime change, V1 transfer, A3 regularisation).",
     )
@@ -35,7 +34,8 @@ class L10nMxImmexExitEvent(models.Model):
         help="Destruction notice and record (acta), donation receipt or other evidence."
     )
     from_waste = fields.Boolean(
-        string="Discharges Waste", default=True,
+        string="Discharges Waste",
+        default=True,
         help="The event disposes of pending waste (desperdicio) of these products.",
     )
     line_ids = fields.One2many("l10n_mx_immex.exit.event.line", "event_id", copy=True)
@@ -107,7 +107,10 @@ class L10nMxImmexExitEvent(models.Model):
                 for line in event.line_ids
             ]
             service.sudo()._discharge(
-                demands, event.company_id, event.kind, exit_pedimento=event.pedimento_id or None,
+                demands,
+                event.company_id,
+                event.kind,
+                exit_pedimento=event.pedimento_id or None,
                 event=event,
             )
             if event.from_waste:
@@ -150,4 +153,3 @@ class L10nMxImmexExitEvent(models.Model):
                         "event_id": self.id,
                     }
                 )
-

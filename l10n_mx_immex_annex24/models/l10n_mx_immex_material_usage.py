@@ -23,9 +23,7 @@ class L10nMxImmexMaterialUsage(models.Model):
         "product.product", string="Finished Good", required=True, readonly=True
     )
     qty_produced = fields.Float(digits="Product Unit", readonly=True)
-    component_id = fields.Many2one(
-        "product.product", string="Component", required=True, readonly=True, index=True
-    )
+    component_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
     via_product_id = fields.Many2one(
         "product.product",
         string="Through Sub-assembly",
@@ -34,20 +32,25 @@ class L10nMxImmexMaterialUsage(models.Model):
     )
     uom_id = fields.Many2one(related="component_id.uom_id")
     qty_consumed = fields.Float(
-        string="Consumed", digits="Product Unit", readonly=True, help="Real consumption, merma included."
+        string="Consumed",
+        digits="Product Unit",
+        readonly=True,
+        help="Real consumption, merma included.",
     )
     qty_scrapped = fields.Float(
-        string="Desperdicio", digits="Product Unit", readonly=True,
+        string="Desperdicio",
+        digits="Product Unit",
+        readonly=True,
         help="Scrapped during the production: pending waste until its own event.",
     )
     qty_per_unit = fields.Float(
-        string="Per Unit", digits=(16, 6), readonly=True,
+        string="Per Unit",
+        digits=(16, 6),
+        readonly=True,
         help="Real consumption per unit of finished good: what an export discharges.",
     )
     qty_tariff = fields.Float(string="Consumed (UMT)", digits="Product Unit", readonly=True)
-    qty_theoretical = fields.Float(
-        string="BOM (net + merma)", digits="Product Unit", readonly=True
-    )
+    qty_theoretical = fields.Float(string="BOM (net + merma)", digits="Product Unit", readonly=True)
     qty_drift = fields.Float(
         string="Drift", digits="Product Unit", compute="_compute_drift", store=True
     )

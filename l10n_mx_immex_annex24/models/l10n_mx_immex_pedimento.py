@@ -71,7 +71,6 @@ class L10nMxImmexPedimento(models.Model):
     regime = fields.Char(related="regime_id.code", store=True, string="Regime Code")
     customs_office_id = fields.Many2one(
         comodel_name="l10n_mx_catalogs.c_aduana",
-        string="Customs Office",
         compute="_compute_customs_office_id",
         store=True,
         readonly=False,
@@ -209,7 +208,10 @@ class L10nMxImmexPedimento(models.Model):
             )
 
     @api.depends(
-        "entry_date", "payment_date", "is_consolidated", "closing_date",
+        "entry_date",
+        "payment_date",
+        "is_consolidated",
+        "closing_date",
         "company_id.l10n_mx_immex_fifo_date",
     )
     def _compute_fifo_date(self):
@@ -275,9 +277,7 @@ class L10nMxImmexPedimento(models.Model):
             except pedimento_lib.PedimentoError as err:
                 raise ValidationError(self._immex_error_message(err)) from err
             if errors:
-                raise ValidationError(
-                    "\n".join(self._immex_error_message(err) for err in errors)
-                )
+                raise ValidationError("\n".join(self._immex_error_message(err) for err in errors))
 
     @api.constrains("key_id", "operation")
     def _check_key_operation(self):
@@ -287,9 +287,9 @@ class L10nMxImmexPedimento(models.Model):
                     self.env._(
                         "Pedimento key %(key)s cannot be used for an %(operation)s.",
                         key=ped.key_id.code,
-                        operation=dict(
-                            self._fields["operation"]._description_selection(self.env)
-                        )[ped.operation].lower(),
+                        operation=dict(self._fields["operation"]._description_selection(self.env))[
+                            ped.operation
+                        ].lower(),
                     )
                 )
 
@@ -340,11 +340,13 @@ class L10nMxImmexPedimento(models.Model):
                             "no longer be changed. Cancel it with a reason or record a "
                             "rectification.",
                             name=ped.name,
-                            state=dict(
-                                self._fields["state"]._description_selection(self.env)
-                            )[ped.state].lower(),
-                            fields=", ".join(ped._fields[f].get_description(self.env)["string"]
-                                             for f in sorted(changed)),
+                            state=dict(self._fields["state"]._description_selection(self.env))[
+                                ped.state
+                            ].lower(),
+                            fields=", ".join(
+                                ped._fields[f].get_description(self.env)["string"]
+                                for f in sorted(changed)
+                            ),
                         )
                     )
         return super().write(vals)
@@ -358,9 +360,9 @@ class L10nMxImmexPedimento(models.Model):
                         "Pedimento %(name)s cannot be deleted: it is %(state)s. Annex 24 "
                         "records are never deleted; cancel it with a reason instead.",
                         name=ped.name,
-                        state=dict(
-                            self._fields["state"]._description_selection(self.env)
-                        )[ped.state].lower(),
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            ped.state
+                        ].lower(),
                     )
                 )
             if ped.line_ids.move_ids or ped.picking_ids:
@@ -438,8 +440,10 @@ class L10nMxImmexPedimento(models.Model):
                 )
         # An exit that did not happen: what it discharged comes back, exactly.
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
-        exits = self.env["l10n_mx_immex.discharge"].sudo().search(
-            [("exit_pedimento_id", "in", self.ids), ("kind", "!=", "reversal")]
+        exits = (
+            self.env["l10n_mx_immex.discharge"]
+            .sudo()
+            .search([("exit_pedimento_id", "in", self.ids), ("kind", "!=", "reversal")])
         )
         service._reverse(exits, date=fields.Date.context_today(self))
         self.env["l10n_mx_immex.discharge.pending"].sudo().search(

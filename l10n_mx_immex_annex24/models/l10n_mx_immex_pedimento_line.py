@@ -38,9 +38,7 @@ class L10nMxImmexPedimentoLine(models.Model):
         ondelete="cascade",
         index=True,
     )
-    pedimento_name = fields.Char(
-        related="pedimento_id.name", store=True, string="Pedimento Number"
-    )
+    pedimento_name = fields.Char(related="pedimento_id.name", store=True, string="Pedimento Number")
     sequence = fields.Integer(string="Partida", required=True, default=0)
     product_id = fields.Many2one(
         comodel_name="product.product", required=True, index=True, check_company=True
@@ -95,13 +93,12 @@ class L10nMxImmexPedimentoLine(models.Model):
     value_usd = fields.Float(string="Commercial Value (USD)", digits="Product Price")
     origin_country_id = fields.Many2one(
         comodel_name="res.country",
-        string="Origin Country",
         compute="_compute_origin_country_id",
         store=True,
         readonly=False,
         precompute=True,
     )
-    seller_country_id = fields.Many2one(comodel_name="res.country", string="Seller Country")
+    seller_country_id = fields.Many2one(comodel_name="res.country")
     origin = fields.Selection(
         selection=[("broker", "Customs broker"), ("receipt", "Receipt")],
         default="broker",

@@ -31,12 +31,8 @@ class L10nMxImmexWaste(models.Model):
     scrap_id = fields.Many2one("stock.scrap", readonly=True)
     production_id = fields.Many2one("mrp.production", readonly=True)
     move_id = fields.Many2one("stock.move", readonly=True, index="btree_not_null")
-    finished_product_id = fields.Many2one(
-        "product.product", string="Finished Good", readonly=True
-    )
-    event_id = fields.Many2one(
-        "l10n_mx_immex.exit.event", string="Discharged By", readonly=True
-    )
+    finished_product_id = fields.Many2one("product.product", string="Finished Good", readonly=True)
+    event_id = fields.Many2one("l10n_mx_immex.exit.event", string="Discharged By", readonly=True)
     state = fields.Selection(
         selection=[("pending", "Pending"), ("discharged", "Discharged")],
         default="pending",

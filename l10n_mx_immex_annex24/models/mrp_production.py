@@ -100,8 +100,12 @@ class MrpProduction(models.Model):
             Usage.create(vals_list)
 
     def _l10n_mx_immex_subassembly_per_unit(self, component, service, controlled):
-        usages = self.env["l10n_mx_immex.material.usage"].sudo().search(
-            [("finished_product_id", "=", component.id)], order="date desc, id desc", limit=200
+        usages = (
+            self.env["l10n_mx_immex.material.usage"]
+            .sudo()
+            .search(
+                [("finished_product_id", "=", component.id)], order="date desc, id desc", limit=200
+            )
         )
         if usages:
             produced = sum({u.production_id: u.qty_produced for u in usages}.values())

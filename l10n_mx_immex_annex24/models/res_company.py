@@ -63,6 +63,4 @@ class ResCompany(models.Model):
             start = company.l10n_mx_immex_program_date_start
             end = company.l10n_mx_immex_program_date_end
             if start and end and end < start:
-                raise ValidationError(
-                    self.env._("The IMMEX program cannot end before it starts.")
-                )
+                raise ValidationError(self.env._("The IMMEX program cannot end before it starts."))

@@ -88,9 +88,11 @@ class StockMove(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         receipts = self.filtered(
-            lambda m: m.state not in ("done", "cancel")
-            and m.picked
-            and m._l10n_mx_immex_is_temporary_receipt()
+            lambda m: (
+                m.state not in ("done", "cancel")
+                and m.picked
+                and m._l10n_mx_immex_is_temporary_receipt()
+            )
         )
         receipts._l10n_mx_immex_check_pedimento()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
@@ -116,10 +118,7 @@ class StockMove(models.Model):
             and self.location_id.usage == "internal"
             and self.location_dest_id.usage != "internal"
             and not self.origin_returned_move_id
-            and (
-                self.product_id.l10n_mx_immex_is_controlled
-                or bool(self.product_id.bom_ids)
-            )
+            and (self.product_id.l10n_mx_immex_is_controlled or bool(self.product_id.bom_ids))
         )
 
     def _l10n_mx_immex_discharge_exit(self):
@@ -156,8 +155,10 @@ class StockMove(models.Model):
             )
             rows = origin.l10n_mx_immex_discharge_ids.filtered(lambda d: d.kind != "reversal")
             service._reverse(rows, date=fields.Date.to_date(move.date), ratio=ratio)
-            wastes = self.env["l10n_mx_immex.waste"].sudo().search(
-                [("move_id", "=", origin.id), ("state", "=", "pending")]
+            wastes = (
+                self.env["l10n_mx_immex.waste"]
+                .sudo()
+                .search([("move_id", "=", origin.id), ("state", "=", "pending")])
             )
             for waste in wastes:
                 waste.quantity = waste.quantity * (1.0 - ratio)
@@ -213,14 +214,10 @@ class StockMove(models.Model):
         for move in self - missing:
             ped = move._l10n_mx_immex_pedimento()
             if ped.state == "cancelled":
-                raise UserError(
-                    self.env._("Pedimento %(name)s is cancelled.", name=ped.name)
-                )
+                raise UserError(self.env._("Pedimento %(name)s is cancelled.", name=ped.name))
             if ped.company_id != move.company_id:
                 raise UserError(
-                    self.env._(
-                        "Pedimento %(name)s belongs to another company.", name=ped.name
-                    )
+                    self.env._("Pedimento %(name)s belongs to another company.", name=ped.name)
                 )
             if not ped.opens_balance:
                 raise UserError(
@@ -254,8 +251,10 @@ class StockMove(models.Model):
         if not moves:
             return touched
         now = fields.Datetime.now()
-        Line = self.env["l10n_mx_immex.pedimento.line"].sudo().with_context(
-            l10n_mx_immex_allow_locked=True
+        Line = (
+            self.env["l10n_mx_immex.pedimento.line"]
+            .sudo()
+            .with_context(l10n_mx_immex_allow_locked=True)
         )
         for ped, ped_moves in groupby(moves, key=lambda m: m._l10n_mx_immex_pedimento()):
             ped_moves = self.browse([m.id for m in ped_moves])
@@ -301,8 +300,9 @@ class StockMove(models.Model):
         peds.with_context(l10n_mx_immex_allow_locked=True).write({"registered_at": now})
         for ped in touched.pedimento_id:
             flagged = touched.filtered(
-                lambda line, ped=ped: line.pedimento_id == ped
-                and line.difference_state in ("quantity", "undeclared")
+                lambda line, ped=ped: (
+                    line.pedimento_id == ped and line.difference_state in ("quantity", "undeclared")
+                )
             )
             if flagged:
                 ped.message_post(

@@ -29,9 +29,7 @@ class Annex24Common(BaseCommon):
         )
         cls.env.user.company_ids |= cls.company
         cls.env.user.company_id = cls.company
-        cls.env = cls.env(
-            context=dict(cls.env.context, allowed_company_ids=[cls.company.id])
-        )
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id]))
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )
@@ -92,7 +90,14 @@ class Annex24Common(BaseCommon):
 
     @classmethod
     def _create_product(
-        cls, name, code, uom, immex_type="none", fraction=None, umt=None, factor=None,
+        cls,
+        name,
+        code,
+        uom,
+        immex_type="none",
+        fraction=None,
+        umt=None,
+        factor=None,
         tracking="none",
     ):
         vals = {
@@ -124,9 +129,7 @@ class Annex24Common(BaseCommon):
         values.update(vals)
         if lines:
             values["line_ids"] = [
-                Command.create(
-                    {"product_id": product.id, "quantity": qty, "value_usd": qty * 1.5}
-                )
+                Command.create({"product_id": product.id, "quantity": qty, "value_usd": qty * 1.5})
                 for product, qty in lines
             ]
         return cls.env["l10n_mx_immex.pedimento"].create(values)

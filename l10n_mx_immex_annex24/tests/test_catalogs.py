@@ -2,8 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date
 
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import Annex24Common
 
@@ -13,7 +16,10 @@ class TestCatalogs(Annex24Common):
     def test_keys_and_regimes_shipped(self):
         Key = self.env["l10n_mx_immex.pedimento.key"]
         self.assertEqual(
-            {k.code: k.effect for k in Key.search([("code", "in", ["IN", "AF", "RT", "F4", "A3"])])},
+            {
+                k.code: k.effect
+                for k in Key.search([("code", "in", ["IN", "AF", "RT", "F4", "A3"])])
+            },
             {
                 "IN": "open_material",
                 "AF": "open_fixed_asset",
@@ -34,7 +40,7 @@ class TestCatalogs(Annex24Common):
         self.assertEqual(self.uom_unit.l10n_mx_immex_umt_code, "6")
 
     def test_key_code_unique(self):
-        with self.assertRaises(Exception), self.cr.savepoint():
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
             self.env["l10n_mx_immex.pedimento.key"].create(
                 {"code": "IN", "name": "dup", "operation": "import"}
             )
@@ -50,8 +56,12 @@ class TestCatalogs(Annex24Common):
     def test_product_tariff_factor_computed_when_convertible(self):
         # grams bought, kilograms declared: the factor comes from the units themselves.
         resin = self._create_product(
-            "Resin", "RES", uom=self.uom_g, immex_type="input",
-            fraction=self.fraction_wire, umt=self.uom_kg,
+            "Resin",
+            "RES",
+            uom=self.uom_g,
+            immex_type="input",
+            fraction=self.fraction_wire,
+            umt=self.uom_kg,
         )
         self.assertAlmostEqual(resin.l10n_mx_immex_tariff_factor, 0.001)
         self.assertTrue(resin.l10n_mx_immex_is_controlled)
@@ -62,8 +72,12 @@ class TestCatalogs(Annex24Common):
     def test_product_units_not_convertible_need_factor(self):
         with self.assertRaisesRegex(ValidationError, "tariff factor"):
             self._create_product(
-                "Wire without factor", "WNF", uom=self.uom_m, immex_type="input",
-                fraction=self.fraction_wire, umt=self.uom_kg,
+                "Wire without factor",
+                "WNF",
+                uom=self.uom_m,
+                immex_type="input",
+                fraction=self.fraction_wire,
+                umt=self.uom_kg,
             )
 
     def test_only_managers_classify_products(self):
@@ -92,12 +106,16 @@ class TestCatalogs(Annex24Common):
                 "product_qty": 1,
                 "company_id": self.company.id,
                 "bom_line_ids": [
-                    (0, 0, {
-                        "product_id": self.wire.id,
-                        "product_qty": 2.5,
-                        "l10n_mx_immex_merma_percent": 2.0,
-                        "l10n_mx_immex_desperdicio_percent": 3.0,
-                    })
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.wire.id,
+                            "product_qty": 2.5,
+                            "l10n_mx_immex_merma_percent": 2.0,
+                            "l10n_mx_immex_desperdicio_percent": 3.0,
+                        },
+                    )
                 ],
             }
         )

@@ -54,15 +54,29 @@ class TestConcurrentExits(BaseCase):
                     "name": "26  24  3420  6999001",
                     "key_id": env.ref("l10n_mx_immex_annex24.pedimento_key_in").id,
                     "entry_date": date(2026, 1, 10),
-                    "line_ids": [(0, 0, {"product_id": product.id, "quantity": 10,
-                                         "fraction_id": env["l10n_mx_catalogs.c_fraccion"]
-                                         .search([], limit=1).id})],
+                    "line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product.id,
+                                "quantity": 10,
+                                "fraction_id": env["l10n_mx_catalogs.c_fraccion"]
+                                .search([], limit=1)
+                                .id,
+                            },
+                        )
+                    ],
                 }
             )
             ped.action_confirm()
-            ids = {"product": product.id, "ped": ped.id, "line": ped.line_ids.id,
-                   "company": company.id}
-            cr.commit()
+            ids = {
+                "product": product.id,
+                "ped": ped.id,
+                "line": ped.line_ids.id,
+                "company": company.id,
+            }
+            cr.commit()  # pylint: disable=invalid-commit
         try:
             cr_a = db.cursor()
             cr_b = db.cursor()
@@ -115,18 +129,24 @@ class TestConcurrentExits(BaseCase):
                 self.assertEqual(cr.fetchone(), (1, 10.0))
         finally:
             with closing(db.cursor()) as cr:
-                cr.execute("DELETE FROM l10n_mx_immex_discharge WHERE import_line_id = %s",
-                           [ids["line"]])
-                cr.execute("DELETE FROM l10n_mx_immex_discharge_pending WHERE product_id = %s",
-                           [ids["product"]])
-                cr.execute("DELETE FROM l10n_mx_immex_pedimento_line WHERE id = %s",
-                           [ids["line"]])
+                cr.execute(
+                    "DELETE FROM l10n_mx_immex_discharge WHERE import_line_id = %s", [ids["line"]]
+                )
+                cr.execute(
+                    "DELETE FROM l10n_mx_immex_discharge_pending WHERE product_id = %s",
+                    [ids["product"]],
+                )
+                cr.execute("DELETE FROM l10n_mx_immex_pedimento_line WHERE id = %s", [ids["line"]])
                 cr.execute("DELETE FROM l10n_mx_immex_pedimento WHERE id = %s", [ids["ped"]])
-                cr.execute("DELETE FROM mail_message WHERE model = 'l10n_mx_immex.pedimento' "
-                           "AND res_id = %s", [ids["ped"]])
-                cr.execute("SELECT product_tmpl_id FROM product_product WHERE id = %s",
-                           [ids["product"]])
+                cr.execute(
+                    "DELETE FROM mail_message WHERE model = 'l10n_mx_immex.pedimento' "
+                    "AND res_id = %s",
+                    [ids["ped"]],
+                )
+                cr.execute(
+                    "SELECT product_tmpl_id FROM product_product WHERE id = %s", [ids["product"]]
+                )
                 tmpl_id = cr.fetchone()[0]
                 cr.execute("DELETE FROM product_product WHERE id = %s", [ids["product"]])
                 cr.execute("DELETE FROM product_template WHERE id = %s", [tmpl_id])
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit

@@ -15,8 +15,12 @@ class DischargeCommon(Annex24Common):
         super().setUpClass()
         cls.fraction_harness = cls.Fraction.search([("code", "=like", "8544%")], offset=1, limit=1)
         cls.harness = cls._create_product(
-            "Harness H-100", "H100", uom=cls.uom_unit, immex_type="finished",
-            fraction=cls.fraction_harness, umt=cls.uom_unit,
+            "Harness H-100",
+            "H100",
+            uom=cls.uom_unit,
+            immex_type="finished",
+            fraction=cls.fraction_harness,
+            umt=cls.uom_unit,
         )
         # 1 harness = 2 m wire (merma 5 %, desperdicio 10 %) + 4 terminals
         cls.bom = cls.env["mrp.bom"].create(
@@ -25,11 +29,14 @@ class DischargeCommon(Annex24Common):
                 "product_qty": 1,
                 "company_id": cls.company.id,
                 "bom_line_ids": [
-                    Command.create({
-                        "product_id": cls.wire.id, "product_qty": 2.0,
-                        "l10n_mx_immex_merma_percent": 5.0,
-                        "l10n_mx_immex_desperdicio_percent": 10.0,
-                    }),
+                    Command.create(
+                        {
+                            "product_id": cls.wire.id,
+                            "product_qty": 2.0,
+                            "l10n_mx_immex_merma_percent": 5.0,
+                            "l10n_mx_immex_desperdicio_percent": 10.0,
+                        }
+                    ),
                     Command.create({"product_id": cls.terminal.id, "product_qty": 4.0}),
                 ],
             }
@@ -78,12 +85,14 @@ class DischargeCommon(Annex24Common):
                 "location_dest_id": self.customer_location.id,
                 "l10n_mx_immex_pedimento_id": pedimento.id,
                 "move_ids": [
-                    Command.create({
-                        "product_id": product.id,
-                        "product_uom_qty": qty,
-                        "location_id": self.stock_location.id,
-                        "location_dest_id": self.customer_location.id,
-                    })
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.customer_location.id,
+                        }
+                    )
                     for product, qty in products_qty
                 ],
             }
@@ -168,16 +177,12 @@ class TestDischarge(DischargeCommon):
         )
         self.assertAlmostEqual(pending.quantity, 50.0)  # 1050 available
         # an entry cleared after the exit does not settle it
-        later = self._create_pedimento(
-            number="26  24  3420  6000120", entry_date=date(2026, 3, 15)
-        )
+        later = self._create_pedimento(number="26  24  3420  6000120", entry_date=date(2026, 3, 15))
         self._receive([(self.terminal, 30)], pedimento=later)
         self.assertEqual(pending.state, "pending")
         self.assertAlmostEqual(self._line(later, self.terminal).qty_balance, 30.0)
         # a late-registered entry cleared before the exit settles it
-        late = self._create_pedimento(
-            number="26  24  3420  6000121", entry_date=date(2026, 2, 20)
-        )
+        late = self._create_pedimento(number="26  24  3420  6000121", entry_date=date(2026, 2, 20))
         self._receive([(self.terminal, 80)], pedimento=late)
         self.assertEqual(pending.state, "settled")
         self.assertAlmostEqual(pending.qty_settled, 50.0)
@@ -233,16 +238,16 @@ class TestDischarge(DischargeCommon):
         ret.button_validate()
         self.assertAlmostEqual(self._line(self.p3, self.terminal).qty_balance, 20.0)
         self.assertAlmostEqual(self._line(self.p2, self.terminal).qty_balance, 970.0)
-        reversals = self.Discharge.search([("kind", "=", "reversal"),
-                                           ("move_id", "in", picking.move_ids.ids)])
+        reversals = self.Discharge.search(
+            [("kind", "=", "reversal"), ("move_id", "in", picking.move_ids.ids)]
+        )
         self.assertEqual(len(reversals), 2)
 
     def test_reimport_after_export_opens_new_balance(self):
         exit_ped = self._exit_pedimento("26  24  3420  6100009", date(2026, 3, 1))
         self._deliver([(self.wire, 100)], exit_ped)
         self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
-        back = self._create_pedimento(number="26  24  3420  6000140",
-                                      entry_date=date(2026, 4, 1))
+        back = self._create_pedimento(number="26  24  3420  6000140", entry_date=date(2026, 4, 1))
         self._receive([(self.wire, 20)], pedimento=back)
         self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
         self.assertAlmostEqual(self._line(back, self.wire).qty_balance, 20.0)
@@ -272,10 +277,12 @@ class TestDischarge(DischargeCommon):
 
     def test_regime_change_event_and_transfer_key(self):
         f4 = self.env.ref("l10n_mx_immex_annex24.pedimento_key_f4")
-        ped_f4 = self._create_pedimento(number="26  24  3420  6000150", key=f4,
-                                        entry_date=date(2026, 3, 5),
-                                        regime_id=self.env.ref(
-                                            "l10n_mx_immex_annex24.customs_regime_imd").id)
+        ped_f4 = self._create_pedimento(
+            number="26  24  3420  6000150",
+            key=f4,
+            entry_date=date(2026, 3, 5),
+            regime_id=self.env.ref("l10n_mx_immex_annex24.customs_regime_imd").id,
+        )
         event = self.env["l10n_mx_immex.exit.event"].create(
             {
                 "kind": "regime_change",
@@ -352,9 +359,9 @@ class TestMaterialsUsed(DischargeCommon):
         self._stock(self.harness, 2)
         exit2 = self._exit_pedimento("26  24  3420  6100202", date(2026, 3, 2))
         picking2 = self._deliver([(self.harness, 6)], exit2, stock=False)
-        rows2 = self.Discharge.search([
-            ("move_id", "in", picking2.move_ids.ids), ("product_id", "=", self.wire.id)
-        ])
+        rows2 = self.Discharge.search(
+            [("move_id", "in", picking2.move_ids.ids), ("product_id", "=", self.wire.id)]
+        )
         self.assertAlmostEqual(sum(rows2.mapped("quantity")), 4 * 2.2 + 2 * 2.1)
         self.assertEqual(len(rows2.production_id), 1)
 
@@ -379,31 +386,52 @@ class TestMaterialsUsed(DischargeCommon):
         sub = self._create_product("Sub-assembly S-1", "S1", uom=self.uom_unit)
         kit = self._create_product("Terminal kit", "KIT", uom=self.uom_unit)
         top = self._create_product(
-            "Harness H-200", "H200", uom=self.uom_unit, immex_type="finished",
-            fraction=self.fraction_wire, umt=self.uom_unit,
+            "Harness H-200",
+            "H200",
+            uom=self.uom_unit,
+            immex_type="finished",
+            fraction=self.fraction_wire,
+            umt=self.uom_unit,
         )
         Bom = self.env["mrp.bom"]
-        Bom.create({
-            "product_tmpl_id": sub.product_tmpl_id.id, "product_qty": 2,
-            "company_id": self.company.id,
-            "bom_line_ids": [Command.create({
-                "product_id": self.wire.id, "product_qty": 6.0,
-                "l10n_mx_immex_merma_percent": 10.0,
-            })],
-        })
-        Bom.create({
-            "product_tmpl_id": kit.product_tmpl_id.id, "product_qty": 1, "type": "phantom",
-            "company_id": self.company.id,
-            "bom_line_ids": [Command.create({"product_id": self.terminal.id, "product_qty": 2})],
-        })
-        Bom.create({
-            "product_tmpl_id": top.product_tmpl_id.id, "product_qty": 1,
-            "company_id": self.company.id,
-            "bom_line_ids": [
-                Command.create({"product_id": sub.id, "product_qty": 1}),
-                Command.create({"product_id": kit.id, "product_qty": 3}),
-            ],
-        })
+        Bom.create(
+            {
+                "product_tmpl_id": sub.product_tmpl_id.id,
+                "product_qty": 2,
+                "company_id": self.company.id,
+                "bom_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.wire.id,
+                            "product_qty": 6.0,
+                            "l10n_mx_immex_merma_percent": 10.0,
+                        }
+                    )
+                ],
+            }
+        )
+        Bom.create(
+            {
+                "product_tmpl_id": kit.product_tmpl_id.id,
+                "product_qty": 1,
+                "type": "phantom",
+                "company_id": self.company.id,
+                "bom_line_ids": [
+                    Command.create({"product_id": self.terminal.id, "product_qty": 2})
+                ],
+            }
+        )
+        Bom.create(
+            {
+                "product_tmpl_id": top.product_tmpl_id.id,
+                "product_qty": 1,
+                "company_id": self.company.id,
+                "bom_line_ids": [
+                    Command.create({"product_id": sub.id, "product_qty": 1}),
+                    Command.create({"product_id": kit.id, "product_qty": 3}),
+                ],
+            }
+        )
         exit_ped = self._exit_pedimento("26  24  3420  6100203", date(2026, 3, 1))
         self._deliver([(top, 10)], exit_ped)
         # wire: 10 x (6/2 m + 10 %) = 33 m; terminals: 10 x 3 kits x 2 = 60
@@ -414,8 +442,9 @@ class TestMaterialsUsed(DischargeCommon):
 @tagged("post_install", "-at_install")
 class TestReconstruction(DischargeCommon):
     def test_rerun_period_after_bom_fix(self):
-        p1 = self._import("26  24  3420  6000301", date(2026, 1, 10), [(self.wire, 1000),
-                                                                      (self.terminal, 1000)])
+        p1 = self._import(
+            "26  24  3420  6000301", date(2026, 1, 10), [(self.wire, 1000), (self.terminal, 1000)]
+        )
         exit_ped = self._exit_pedimento("26  24  3420  6100301", date(2026, 3, 1))
         self._deliver([(self.harness, 60)], exit_ped)
         self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 126)
@@ -423,8 +452,11 @@ class TestReconstruction(DischargeCommon):
         # the BOM was wrong: 1.5 m of wire per harness
         self.bom.bom_line_ids.filtered(lambda bl: bl.product_id == self.wire).product_qty = 1.5
         wizard = self.env["l10n_mx_immex.reconstruction"].create(
-            {"company_id": self.company.id, "date_from": date(2026, 3, 1),
-             "date_to": date(2026, 3, 31)}
+            {
+                "company_id": self.company.id,
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+            }
         )
         wizard.action_run()
         self.assertEqual(wizard.rows_reversed, len(original))
@@ -438,8 +470,11 @@ class TestReconstruction(DischargeCommon):
         self.assertIn("94.5", wizard.summary)
         # running it again changes nothing in balances but keeps the trail
         again = self.env["l10n_mx_immex.reconstruction"].create(
-            {"company_id": self.company.id, "date_from": date(2026, 3, 1),
-             "date_to": date(2026, 3, 31)}
+            {
+                "company_id": self.company.id,
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+            }
         )
         again.action_run()
         self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 94.5)
@@ -464,12 +499,17 @@ class TestDischargeUnitsLotsCompanies(DischargeCommon):
                 "location_id": self.stock_location.id,
                 "location_dest_id": self.customer_location.id,
                 "l10n_mx_immex_pedimento_id": exit_ped.id,
-                "move_ids": [Command.create({
-                    "product_id": self.wire.id, "product_uom_qty": 250,
-                    "product_uom": self.uom_cm.id,
-                    "location_id": self.stock_location.id,
-                    "location_dest_id": self.customer_location.id,
-                })],
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.wire.id,
+                            "product_uom_qty": 250,
+                            "product_uom": self.uom_cm.id,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.customer_location.id,
+                        }
+                    )
+                ],
             }
         )
         picking.action_confirm()
@@ -490,11 +530,16 @@ class TestDischargeUnitsLotsCompanies(DischargeCommon):
                 "location_id": self.stock_location.id,
                 "location_dest_id": self.customer_location.id,
                 "l10n_mx_immex_pedimento_id": exit_ped.id,
-                "move_ids": [Command.create({
-                    "product_id": self.wire.id, "product_uom_qty": 150,
-                    "location_id": self.stock_location.id,
-                    "location_dest_id": self.customer_location.id,
-                })],
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.wire.id,
+                            "product_uom_qty": 150,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.customer_location.id,
+                        }
+                    )
+                ],
             }
         )
         picking.action_confirm()
@@ -515,8 +560,13 @@ class TestDischargeUnitsLotsCompanies(DischargeCommon):
 
     def test_lots_follow_their_pedimento(self):
         tape = self._create_product(
-            "Tape lot", "TAPE-L", uom=self.uom_unit, immex_type="input",
-            fraction=self.fraction_wire, umt=self.uom_unit, tracking="lot",
+            "Tape lot",
+            "TAPE-L",
+            uom=self.uom_unit,
+            immex_type="input",
+            fraction=self.fraction_wire,
+            umt=self.uom_unit,
+            tracking="lot",
         )
         old = self._create_pedimento(number="26  24  3420  6000410", entry_date=date(2026, 1, 5))
         self._receive([(tape, 40)], pedimento=old, lots={tape: "TAPE-OLD"})
@@ -531,21 +581,32 @@ class TestDischargeUnitsLotsCompanies(DischargeCommon):
                 "location_id": self.stock_location.id,
                 "location_dest_id": self.customer_location.id,
                 "l10n_mx_immex_pedimento_id": exit_ped.id,
-                "move_ids": [Command.create({
-                    "product_id": tape.id, "product_uom_qty": 10,
-                    "location_id": self.stock_location.id,
-                    "location_dest_id": self.customer_location.id,
-                })],
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": tape.id,
+                            "product_uom_qty": 10,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.customer_location.id,
+                        }
+                    )
+                ],
             }
         )
         picking.action_confirm()
         move = picking.move_ids
         move.move_line_ids.unlink()
-        self.env["stock.move.line"].create({
-            "move_id": move.id, "picking_id": picking.id, "product_id": tape.id,
-            "lot_id": lot_new.id, "quantity": 10, "location_id": self.stock_location.id,
-            "location_dest_id": self.customer_location.id,
-        })
+        self.env["stock.move.line"].create(
+            {
+                "move_id": move.id,
+                "picking_id": picking.id,
+                "product_id": tape.id,
+                "lot_id": lot_new.id,
+                "quantity": 10,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+            }
+        )
         move.picked = True
         picking.button_validate()
         # FIFO would take the older pedimento; the lot says the newer one left
@@ -555,14 +616,18 @@ class TestDischargeUnitsLotsCompanies(DischargeCommon):
     def test_other_company_balances_never_used(self):
         other = self.env["res.company"].create({"name": "Planta Dos", "country_id": self.mx.id})
         self.env.user.company_ids |= other
-        ped_other = self.env["l10n_mx_immex.pedimento"].with_company(other).create(
-            {
-                "name": "26  24  3420  6000420",
-                "key_id": self.key_in.id,
-                "entry_date": date(2026, 1, 1),
-                "company_id": other.id,
-                "line_ids": [Command.create({"product_id": self.terminal.id, "quantity": 500})],
-            }
+        ped_other = (
+            self.env["l10n_mx_immex.pedimento"]
+            .with_company(other)
+            .create(
+                {
+                    "name": "26  24  3420  6000420",
+                    "key_id": self.key_in.id,
+                    "entry_date": date(2026, 1, 1),
+                    "company_id": other.id,
+                    "line_ids": [Command.create({"product_id": self.terminal.id, "quantity": 500})],
+                }
+            )
         )
         ped_other.action_confirm()
         exit_ped = self._exit_pedimento("26  24  3420  6100404", date(2026, 3, 1))

@@ -47,7 +47,9 @@ class TestPedimento(Annex24Common):
         with self.assertRaisesRegex(ValidationError, "RT"):
             self._create_pedimento(number="26  24  3420  6000303", key=self.key_rt)
         ped = self._create_pedimento(
-            key=self.key_rt, operation="export", regime_id=False,
+            key=self.key_rt,
+            operation="export",
+            regime_id=False,
         )
         self.assertEqual(ped.key_code, "RT")
         self.assertFalse(ped.opens_balance)
@@ -60,7 +62,10 @@ class TestPedimento(Annex24Common):
 
     def test_confirm_needs_fraction_for_controlled_products(self):
         no_fraction = self._create_product(
-            "Connector housing", "HOUS", uom=self.uom_unit, immex_type="input",
+            "Connector housing",
+            "HOUS",
+            uom=self.uom_unit,
+            immex_type="input",
             umt=self.uom_unit,
         )
         ped = self._create_pedimento(lines=[(no_fraction, 100)])
@@ -136,7 +141,8 @@ class TestPedimento(Annex24Common):
 
     def test_expiry_by_material_type_and_certification(self):
         ped = self._create_pedimento(
-            lines=[(self.wire, 10), (self.machine, 1)], entry_date=date(2025, 8, 31),
+            lines=[(self.wire, 10), (self.machine, 1)],
+            entry_date=date(2025, 8, 31),
             number="25  24  3420  5000001",
         )
         ped.action_confirm()
@@ -151,15 +157,20 @@ class TestPedimento(Annex24Common):
 
     def test_expiry_of_virtual_transfer_and_consolidated(self):
         v1 = self._create_pedimento(
-            key=self.key_v1, lines=[(self.terminal, 100)], number="26  24  3420  6000077",
+            key=self.key_v1,
+            lines=[(self.terminal, 100)],
+            number="26  24  3420  6000077",
             entry_date=date(2026, 1, 15),
         )
         v1.action_confirm()
         self.assertTrue(v1.opens_balance)
         self.assertEqual(v1.line_ids.expiry_date, date(2026, 7, 15))
         cons = self._create_pedimento(
-            lines=[(self.terminal, 100)], number="26  24  3420  6000078",
-            entry_date=date(2026, 1, 5), is_consolidated=True, closing_date=date(2026, 1, 31),
+            lines=[(self.terminal, 100)],
+            number="26  24  3420  6000078",
+            entry_date=date(2026, 1, 5),
+            is_consolidated=True,
+            closing_date=date(2026, 1, 31),
         )
         cons.action_confirm()
         self.assertEqual(cons.fifo_date, date(2026, 1, 31))
@@ -172,7 +183,8 @@ class TestPedimento(Annex24Common):
 
     def test_expired_balance_state(self):
         ped = self._create_pedimento(
-            lines=[(self.terminal, 100)], number="24  24  3420  4000001",
+            lines=[(self.terminal, 100)],
+            number="24  24  3420  4000001",
             entry_date=date(2024, 1, 10),
         )
         ped.action_confirm()
@@ -185,15 +197,18 @@ class TestPedimento(Annex24Common):
 
     def test_48_hour_flag(self):
         late = self._create_pedimento(
-            lines=[(self.terminal, 1)], clearance_datetime=datetime(2026, 3, 10, 9, 0),
+            lines=[(self.terminal, 1)],
+            clearance_datetime=datetime(2026, 3, 10, 9, 0),
         )
         late.action_confirm()  # confirmed now, months after clearance
         self.assertTrue(late.is_late_registration)
         self.assertTrue(late.line_ids.is_late_registration)
         yy = f"{date.today().year % 100:02d}"
         recent = self._create_pedimento(
-            lines=[(self.terminal, 1)], number=f"{yy}  24  3420  {yy[1]}000002",
-            entry_date=date.today(), clearance_datetime=datetime.now(),
+            lines=[(self.terminal, 1)],
+            number=f"{yy}  24  3420  {yy[1]}000002",
+            entry_date=date.today(),
+            clearance_datetime=datetime.now(),
         )
         recent.action_confirm()
         self.assertFalse(recent.is_late_registration)

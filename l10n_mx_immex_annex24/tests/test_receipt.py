@@ -33,9 +33,7 @@ class TestReceipt(Annex24Common):
         ped = self._create_pedimento(lines=[(self.wire, 1500), (self.terminal, 20000)])
         ped.action_confirm()
         broker_lines = ped.line_ids
-        self._receive(
-            [(self.wire, 1500), (self.terminal, 19500), (self.machine, 1)], pedimento=ped
-        )
+        self._receive([(self.wire, 1500), (self.terminal, 19500), (self.machine, 1)], pedimento=ped)
         wire_line = broker_lines.filtered(lambda line: line.product_id == self.wire)
         term_line = broker_lines.filtered(lambda line: line.product_id == self.terminal)
         self.assertEqual(wire_line.difference_state, "ok")
@@ -79,7 +77,7 @@ class TestReceipt(Annex24Common):
         picking = self._receive([(self.wire, 10)])
         self.assertEqual(picking.state, "done")
         self.assertFalse(picking.move_ids.l10n_mx_immex_pedimento_line_id)
-        self.assertIn("without a pedimento", picking.message_ids[:3].mapped("body")[0] + "".join(picking.message_ids.mapped("body")))
+        self.assertIn("without a pedimento", "".join(picking.message_ids.mapped("body")))
 
     def test_national_and_uncontrolled_goods_need_no_pedimento(self):
         picking = self._receive([(self.wire, 10)], partner=self.supplier_mx)
@@ -143,8 +141,13 @@ class TestReceipt(Annex24Common):
 
     def test_lots_carry_pedimento_line(self):
         harness_tape = self._create_product(
-            "Tape lot-tracked", "TAPE", uom=self.uom_unit, immex_type="input",
-            fraction=self.fraction_wire, umt=self.uom_unit, tracking="lot",
+            "Tape lot-tracked",
+            "TAPE",
+            uom=self.uom_unit,
+            immex_type="input",
+            fraction=self.fraction_wire,
+            umt=self.uom_unit,
+            tracking="lot",
         )
         ped = self._create_pedimento()
         self._receive([(harness_tape, 40)], pedimento=ped, lots={harness_tape: "LOT-A1"})
@@ -158,21 +161,25 @@ class TestReceipt(Annex24Common):
 
     def test_warehouse_user_creates_pedimento_from_receipt(self):
         user = self._new_user("whs_receipt", "stock.group_stock_user")
-        picking = self.env["stock.picking"].with_user(user).create(
-            {
-                "partner_id": self.supplier_us.id,
-                "picking_type_id": self.warehouse.in_type_id.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.terminal.id,
-                            "product_uom_qty": 300,
-                            "location_id": self.supplier_location.id,
-                            "location_dest_id": self.stock_location.id,
-                        }
-                    )
-                ],
-            }
+        picking = (
+            self.env["stock.picking"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_id": self.supplier_us.id,
+                    "picking_type_id": self.warehouse.in_type_id.id,
+                    "move_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.terminal.id,
+                                "product_uom_qty": 300,
+                                "location_id": self.supplier_location.id,
+                                "location_dest_id": self.stock_location.id,
+                            }
+                        )
+                    ],
+                }
+            )
         )
         picking.action_confirm()
         self.assertTrue(picking.l10n_mx_immex_needs_pedimento)
@@ -196,9 +203,11 @@ class TestReceipt(Annex24Common):
         self.assertEqual(ped.line_ids.qty_balance, 300)
 
     def test_receipt_form_shows_pedimento_field(self):
-        form = Form(self.env["stock.picking"].with_context(
-            default_picking_type_id=self.warehouse.in_type_id.id
-        ))
+        form = Form(
+            self.env["stock.picking"].with_context(
+                default_picking_type_id=self.warehouse.in_type_id.id
+            )
+        )
         form.partner_id = self.supplier_us
         ped = self._create_pedimento()
         form.l10n_mx_immex_pedimento_id = ped

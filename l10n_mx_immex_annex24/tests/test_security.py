@@ -1,7 +1,6 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.exceptions import AccessError, UserError
-from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import Annex24Common
@@ -46,8 +45,7 @@ class TestSecurity(Annex24Common):
             ped.exchange_rate = 19.0
         with self.assertRaises(AccessError):
             self.env["l10n_mx_immex.pedimento"].with_user(self.auditor).create(
-                {"name": "26 24 3420 6000111", "key_id": self.key_in.id,
-                 "entry_date": "2026-03-10"}
+                {"name": "26 24 3420 6000111", "key_id": self.key_in.id, "entry_date": "2026-03-10"}
             )
 
     def test_discharges_are_append_only(self):
@@ -70,16 +68,22 @@ class TestSecurity(Annex24Common):
     def test_multi_company_isolation(self):
         other = self.env["res.company"].create({"name": "Otra Planta", "country_id": self.mx.id})
         other_user = self._new_user("other_whs", "stock.group_stock_user", company=other)
-        Ped = self.env["l10n_mx_immex.pedimento"].with_user(other_user).with_context(
-            allowed_company_ids=other.ids
+        Ped = (
+            self.env["l10n_mx_immex.pedimento"]
+            .with_user(other_user)
+            .with_context(allowed_company_ids=other.ids)
         )
         self.assertFalse(Ped.search([("id", "=", self.ped.id)]))
         with self.assertRaises(AccessError):
             self.ped.with_env(Ped.env).read(["name"])
         # the same number may exist in another company
         own = Ped.create(
-            {"name": self.ped.name, "key_id": self.key_in.id, "entry_date": "2026-03-10",
-             "company_id": other.id}
+            {
+                "name": self.ped.name,
+                "key_id": self.key_in.id,
+                "entry_date": "2026-03-10",
+                "company_id": other.id,
+            }
         )
         self.assertEqual(own.company_id, other)
         # a receipt of the other company cannot use this company's pedimento
@@ -88,12 +92,16 @@ class TestSecurity(Annex24Common):
             other_wh = self.env["stock.warehouse"].create(
                 {"name": "Otra", "code": "OTR", "company_id": other.id}
             )
-        picking = self.env["stock.picking"].with_company(other).create(
-            {
-                "partner_id": self.supplier_us.id,
-                "picking_type_id": other_wh.in_type_id.id,
-                "company_id": other.id,
-            }
+        picking = (
+            self.env["stock.picking"]
+            .with_company(other)
+            .create(
+                {
+                    "partner_id": self.supplier_us.id,
+                    "picking_type_id": other_wh.in_type_id.id,
+                    "company_id": other.id,
+                }
+            )
         )
         with self.assertRaisesRegex(UserError, "company"):
             picking.l10n_mx_immex_pedimento_id = self.ped

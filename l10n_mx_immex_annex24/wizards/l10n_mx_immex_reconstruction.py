@@ -46,9 +46,11 @@ class L10nMxImmexReconstruction(models.TransientModel):
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
         Discharge = self.env["l10n_mx_immex.discharge"].sudo()
         company = self.company_id
-        period = Domain("company_id", "=", company.id) & Domain(
-            "date", ">=", self.date_from
-        ) & Domain("date", "<=", self.date_to)
+        period = (
+            Domain("company_id", "=", company.id)
+            & Domain("date", ">=", self.date_from)
+            & Domain("date", "<=", self.date_to)
+        )
         before = self._line_totals()
         rows = Discharge.search(period & Domain("kind", "!=", "reversal"))
         reversed_count = service._reverse(rows)
@@ -82,18 +84,22 @@ class L10nMxImmexReconstruction(models.TransientModel):
     def _period_demands(self, service):
         """Demands of every exit of the period: deliveries under export pedimentos, events."""
         company = self.company_id
-        moves = self.env["stock.move"].sudo().search(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "done"),
-                # the legal exit date is the clearance date of the exit pedimento
-                ("picking_id.l10n_mx_immex_pedimento_id.entry_date", ">=", self.date_from),
-                ("picking_id.l10n_mx_immex_pedimento_id.entry_date", "<=", self.date_to),
-                ("picking_id.l10n_mx_immex_pedimento_id.operation", "=", "export"),
-                ("picking_id.l10n_mx_immex_pedimento_id.state", "=", "confirmed"),
-                ("origin_returned_move_id", "=", False),
-            ],
-            order="date, id",
+        moves = (
+            self.env["stock.move"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "done"),
+                    # the legal exit date is the clearance date of the exit pedimento
+                    ("picking_id.l10n_mx_immex_pedimento_id.entry_date", ">=", self.date_from),
+                    ("picking_id.l10n_mx_immex_pedimento_id.entry_date", "<=", self.date_to),
+                    ("picking_id.l10n_mx_immex_pedimento_id.operation", "=", "export"),
+                    ("picking_id.l10n_mx_immex_pedimento_id.state", "=", "confirmed"),
+                    ("origin_returned_move_id", "=", False),
+                ],
+                order="date, id",
+            )
         )
         moves = moves.filtered(lambda m: m._l10n_mx_immex_is_exit())
         # One batch for all exits: productions are matched FIFO across the whole period.
@@ -119,13 +125,17 @@ class L10nMxImmexReconstruction(models.TransientModel):
         for demand in demands:
             if demand["move_id"] in returned:
                 demand["qty"] *= returned[demand["move_id"]]
-        events = self.env["l10n_mx_immex.exit.event"].sudo().search(
-            [
-                ("company_id", "=", company.id),
-                ("state", "=", "done"),
-                ("date", ">=", self.date_from),
-                ("date", "<=", self.date_to),
-            ]
+        events = (
+            self.env["l10n_mx_immex.exit.event"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "done"),
+                    ("date", ">=", self.date_from),
+                    ("date", "<=", self.date_to),
+                ]
+            )
         )
         for event in events:
             for line in event.line_ids:
@@ -155,8 +165,10 @@ class L10nMxImmexReconstruction(models.TransientModel):
             return Markup("<p>%s</p>") % self.env._("No pedimento line changed.")
         lines = self.env["l10n_mx_immex.pedimento.line"].sudo().browse(list(changed))
         body = Markup("").join(
-            Markup("<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s</td>"
-                   "<td class='text-end'>%s</td></tr>")
+            Markup(
+                "<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s</td>"
+                "<td class='text-end'>%s</td></tr>"
+            )
             % (
                 escape(line.display_name),
                 round(changed[line.id][0], 6),
