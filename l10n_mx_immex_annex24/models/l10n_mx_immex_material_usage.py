@@ -37,6 +37,13 @@ class L10nMxImmexMaterialUsage(models.Model):
         readonly=True,
         help="Real consumption, merma included.",
     )
+    qty_national = fields.Float(
+        string="National / Definitive",
+        digits="Product Unit",
+        readonly=True,
+        help="Part of the consumption taken from national or definitively imported goods: "
+        "it discharges no pedimento.",
+    )
     qty_scrapped = fields.Float(
         string="Desperdicio",
         digits="Product Unit",
@@ -61,6 +68,7 @@ class L10nMxImmexMaterialUsage(models.Model):
         selection=[
             ("lot", "Lot regime / pedimento"),
             ("temporary_first", "Temporary imports first (company rule)"),
+            ("national_first", "National goods first (company rule)"),
         ],
         string="Mixed-stock Rule",
         readonly=True,

@@ -47,14 +47,31 @@ class MrpProduction(models.Model):
             if produced <= 0:
                 continue
             consumed = defaultdict(float)
+            national = defaultdict(float)
             via = {}
             rule = {}
+            company_rule = production.company_id.l10n_mx_immex_mixed_stock_rule
             for move in production.move_raw_ids.filtered(lambda m: m.state == "done"):
                 component = move.product_id
                 if component.id in controlled:
-                    consumed[component.id] += move._l10n_mx_immex_qty_product_uom()
-                    lot_lines = move.move_line_ids.lot_id.l10n_mx_immex_pedimento_line_id
-                    rule[component.id] = "lot" if lot_lines else "temporary_first"
+                    qty = move._l10n_mx_immex_qty_product_uom()
+                    consumed[component.id] += qty
+                    if move.move_line_ids.lot_id:
+                        # lots say it: those without a pedimento line are national goods
+                        rule[component.id] = "lot"
+                        national[component.id] += sum(
+                            ml.product_uom_id._compute_quantity(ml.quantity, component.uom_id)
+                            for ml in move.move_line_ids
+                            if not ml.lot_id.l10n_mx_immex_pedimento_line_id
+                        )
+                    elif company_rule == "national_first":
+                        rule[component.id] = "national_first"
+                        available = production._l10n_mx_immex_national_available(component)
+                        national[component.id] += min(
+                            qty, max(available - national[component.id], 0)
+                        )
+                    else:
+                        rule[component.id] = "temporary_first"
                 elif component.bom_ids:
                     for sub_id, per_unit in self._l10n_mx_immex_subassembly_per_unit(
                         component, service, controlled
@@ -78,6 +95,7 @@ class MrpProduction(models.Model):
             )
             for component in components:
                 qty = consumed.get(component.id, 0.0)
+                qty_national = national.get(component.id, 0.0)
                 net, merma, __ = theoretical.get(component.id, (0.0, 0.0, 0.0))
                 vals_list.append(
                     {
@@ -88,8 +106,10 @@ class MrpProduction(models.Model):
                         "component_id": component.id,
                         "via_product_id": via.get(component.id, False),
                         "qty_consumed": qty,
+                        "qty_national": qty_national,
                         "qty_scrapped": scrapped.get(component.id, 0.0),
-                        "qty_per_unit": qty / produced,
+                        # only temporarily imported material is discharged by exports
+                        "qty_per_unit": (qty - qty_national) / produced,
                         "qty_tariff": qty * component.l10n_mx_immex_tariff_factor,
                         "qty_theoretical": net + merma,
                         "regime_rule": rule.get(component.id, "temporary_first"),
@@ -98,6 +118,28 @@ class MrpProduction(models.Model):
                 )
         if vals_list:
             Usage.create(vals_list)
+
+    def _l10n_mx_immex_national_available(self, component):
+        """National or definitive goods of ``component`` not yet consumed by productions."""
+        self.ensure_one()
+        received = sum(
+            move._l10n_mx_immex_qty_product_uom()
+            for move in self.env["stock.move"].search(
+                [
+                    ("product_id", "=", component.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "=", "done"),
+                    ("location_id.usage", "=", "supplier"),
+                    ("l10n_mx_immex_regime", "in", ("national", "definitive")),
+                ]
+            )
+        )
+        used = sum(
+            self.env["l10n_mx_immex.material.usage"]
+            .search([("component_id", "=", component.id), ("company_id", "=", self.company_id.id)])
+            .mapped("qty_national")
+        )
+        return max(received - used, 0.0)
 
     def _l10n_mx_immex_subassembly_per_unit(self, component, service, controlled):
         usages = (

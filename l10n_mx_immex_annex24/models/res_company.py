@@ -48,6 +48,17 @@ class ResCompany(models.Model):
         help="Date that decides which pedimento is the oldest for FIFO discharge. Ties are "
         "broken by payment date, pedimento number and partida sequence.",
     )
+    l10n_mx_immex_mixed_stock_rule = fields.Selection(
+        selection=[
+            ("temporary_first", "Temporary imports first"),
+            ("national_first", "National and definitive goods first"),
+        ],
+        string="Mixed Stock Rule",
+        default="temporary_first",
+        required=True,
+        help="Which goods a production consumes when a component is held both as temporary "
+        "import and as national or definitive goods, unless its lots say it.",
+    )
     l10n_mx_immex_missing_pedimento = fields.Selection(
         selection=[("block", "Refuse the receipt"), ("warn", "Warn and continue")],
         string="Receipt Without Pedimento",

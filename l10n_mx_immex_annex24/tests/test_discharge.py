@@ -365,6 +365,68 @@ class TestMaterialsUsed(DischargeCommon):
         self.assertAlmostEqual(sum(rows2.mapped("quantity")), 4 * 2.2 + 2 * 2.1)
         self.assertEqual(len(rows2.production_id), 1)
 
+    def test_mixed_stock_national_first(self):
+        # 15 m of the same wire bought in Mexico are on hand too
+        self._receive([(self.wire, 15)], partner=self.supplier_mx)
+        mo = self._produce(self.harness, 5, {self.wire: 10.0, self.terminal: 20.0})
+        default_usage = mo.l10n_mx_immex_usage_ids.filtered(lambda u: u.component_id == self.wire)
+        self.assertEqual(default_usage.regime_rule, "temporary_first")
+        self.assertAlmostEqual(default_usage.qty_national, 0.0)
+        self.assertAlmostEqual(default_usage.qty_per_unit, 2.0)
+        self.company.l10n_mx_immex_mixed_stock_rule = "national_first"
+        mo2 = self._produce(self.harness, 10, {self.wire: 20.0, self.terminal: 40.0})
+        usage = mo2.l10n_mx_immex_usage_ids.filtered(lambda u: u.component_id == self.wire)
+        self.assertEqual(usage.regime_rule, "national_first")
+        self.assertAlmostEqual(usage.qty_national, 15.0)
+        self.assertAlmostEqual(usage.qty_per_unit, 0.5)  # (20 - 15) / 10
+        mo3 = self._produce(self.harness, 5, {self.wire: 10.0, self.terminal: 20.0})
+        usage3 = mo3.l10n_mx_immex_usage_ids.filtered(lambda u: u.component_id == self.wire)
+        self.assertAlmostEqual(usage3.qty_national, 0.0)  # the national wire is used up
+
+    def test_real_consumption_through_subassembly(self):
+        sub = self._create_product("Sub-assembly S-2", "S2", uom=self.uom_unit)
+        top = self._create_product(
+            "Harness H-300",
+            "H300",
+            uom=self.uom_unit,
+            immex_type="finished",
+            fraction=self.fraction_wire,
+            umt=self.uom_unit,
+        )
+        Bom = self.env["mrp.bom"]
+        Bom.create(
+            {
+                "product_tmpl_id": sub.product_tmpl_id.id,
+                "product_qty": 1,
+                "company_id": self.company.id,
+                "consumption": "flexible",
+                "bom_line_ids": [Command.create({"product_id": self.wire.id, "product_qty": 3.0})],
+            }
+        )
+        Bom.create(
+            {
+                "product_tmpl_id": top.product_tmpl_id.id,
+                "product_qty": 1,
+                "company_id": self.company.id,
+                "consumption": "flexible",
+                "bom_line_ids": [
+                    Command.create({"product_id": sub.id, "product_qty": 2}),
+                    Command.create({"product_id": self.terminal.id, "product_qty": 1}),
+                ],
+            }
+        )
+        # the sub-assembly really took 3.3 m each (10 % more than its BOM)
+        self._produce(sub, 10, {self.wire: 33.0})
+        mo = self._produce(top, 5, {sub: 10.0, self.terminal: 5.0})
+        usage = mo.l10n_mx_immex_usage_ids.filtered(lambda u: u.component_id == self.wire)
+        self.assertEqual(usage.via_product_id, sub)
+        self.assertAlmostEqual(usage.qty_consumed, 33.0)  # 10 sub-assemblies x 3.3 m
+        self.assertAlmostEqual(usage.qty_per_unit, 6.6)
+        self.assertAlmostEqual(usage.qty_theoretical, 30.0)
+        exit_ped = self._exit_pedimento("26  24  3420  6100204", date(2026, 3, 1))
+        self._deliver([(top, 5)], exit_ped, stock=False)
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 1000 - 33.0)
+
     def test_scrap_of_production_is_waste(self):
         self._stock(self.wire, 5)
         scrap = self.env["stock.scrap"].create(
