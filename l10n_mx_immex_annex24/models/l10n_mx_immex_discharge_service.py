@@ -146,6 +146,21 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             )
             controlled = self._controlled_product_ids()
             for (product, move, date), qty in fallback.items():
+                if product.id not in boms:
+                    # Neither a production nor a BOM: the good itself is discharged (a
+                    # temporarily imported finished good), or stays pending as a finding.
+                    demands.append(
+                        {
+                            "product_id": product.id,
+                            "qty": qty,
+                            "move_id": move.id,
+                            "finished_product_id": False,
+                            "production_id": False,
+                            "line_id": False,
+                            "date": date,
+                        }
+                    )
+                    continue
                 leaves = bom_lib.explode(
                     product.id, qty, boms, stop=controlled.__contains__, digits=DIGITS
                 )

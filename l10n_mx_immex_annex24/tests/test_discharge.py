@@ -675,6 +675,24 @@ class TestDischargeUnitsLotsCompanies(DischargeCommon):
         self.assertAlmostEqual(old.line_ids.qty_balance, 40.0)
         self.assertAlmostEqual(new.line_ids.qty_balance, 30.0)
 
+    def test_finished_good_without_bom_is_pending(self):
+        loose = self._create_product(
+            "Harness without BOM",
+            "HNB",
+            uom=self.uom_unit,
+            immex_type="finished",
+            fraction=self.fraction_wire,
+            umt=self.uom_unit,
+        )
+        exit_ped = self._exit_pedimento("26  24  3420  6100405", date(2026, 3, 1))
+        self._deliver([(loose, 3)], exit_ped)
+        pending = self.env["l10n_mx_immex.discharge.pending"].search(
+            [("exit_pedimento_id", "=", exit_ped.id)]
+        )
+        self.assertEqual(pending.product_id, loose)
+        self.assertAlmostEqual(pending.quantity, 3.0)
+        self.assertEqual(pending.reason, "no_balance")
+
     def test_other_company_balances_never_used(self):
         other = self.env["res.company"].create({"name": "Planta Dos", "country_id": self.mx.id})
         self.env.user.company_ids |= other
