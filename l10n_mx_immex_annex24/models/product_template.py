@@ -65,7 +65,9 @@ class ProductTemplate(models.Model):
     l10n_mx_immex_is_controlled = fields.Boolean(
         string="IMMEX Controlled", compute="_compute_l10n_mx_immex_is_controlled", store=True
     )
-    l10n_mx_immex_can_edit = fields.Boolean(compute="_compute_l10n_mx_immex_can_edit")
+    l10n_mx_immex_can_edit = fields.Boolean(
+        string="Can Edit IMMEX Classification", compute="_compute_l10n_mx_immex_can_edit"
+    )
 
     @api.depends("uom_id", "l10n_mx_immex_uom_tariff_id")
     def _compute_l10n_mx_immex_tariff_factor(self):

@@ -28,6 +28,17 @@ class TestPedimento(Annex24Common):
         with self.assertRaisesRegex(ValidationError, "15 digits"):
             self._create_pedimento(number="26 24 34A0 6001234")
 
+    def test_errors_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("es_MX")
+        self.env["ir.module.module"]._load_module_terms(["l10n_mx_immex_annex24"], ["es_MX"])
+        Ped = self.env["l10n_mx_immex.pedimento"].with_context(lang="es_MX")
+        with self.assertRaisesRegex(ValidationError, "15 dígitos"):
+            Ped.create(
+                {"name": "26 24 3420 60012", "key_id": self.key_in.id, "entry_date": "2026-03-10"}
+            )
+        key = self.key_in.with_context(lang="es_MX")
+        self.assertIn("importación temporal", key.name.lower())
+
     def test_year_consistency(self):
         with self.assertRaisesRegex(ValidationError, "year 25"):
             self._create_pedimento(number="25  24  3420  5001234")  # entry date in 2026
