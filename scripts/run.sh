@@ -84,13 +84,11 @@ else
 fi
 
 echo "run.sh: serving $DB on http://127.0.0.1:$PORT (login admin / admin); Ctrl-C stops"
-odoo_bin -c "$conf" -d "$DB" "${update_args[@]}" &
-server=$!
-trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM
-status=0
-wait "$server" || status=$?
-if kill -0 "$server" 2>/dev/null; then
-    # wait returned because of a signal: let the server shut down.
-    wait "$server" || status=$?
+# exec needs a command, not a shell function: the same choice odoo_bin makes in common.sh. The
+# server then receives the signals itself (Ctrl-C, TERM from a supervisor) and stops cleanly.
+if command -v odoo >/dev/null 2>&1; then
+    odoo_cmd=(odoo)
+else
+    odoo_cmd=(python3 -m odoo)
 fi
-exit "$status"
+exec "${odoo_cmd[@]}" -c "$conf" -d "$DB" "${update_args[@]}"

@@ -91,8 +91,7 @@ def xml_problems(path: Path) -> list[str]:
     for elem in tree.iter():
         if not isinstance(elem.tag, str):
             continue
-        line = getattr(elem, "sourceline", None)
-        where = f"<{elem.tag}>" + (f" line {line}" if line else "")
+        where = f"<{elem.tag} name={elem.get('name')!r}>" if elem.get("name") else f"<{elem.tag}>"
         if elem.tag == "tree":
             problems.append(f"{where}: <tree> is gone in 19.0, use <list>")
         for attr in ("attrs", "states"):
@@ -364,9 +363,7 @@ def test_access_problems_found(tmp_path):
     header = ",".join(ACCESS_HEADER)
     good = f"{header}\naccess_a,a,model_x_a,group_u,1,1,1,0\naccess_b,b,model_x_b,,1,1,1,1\n"
     assert access_problems(good, models, {"group_u"}) == []
-    bad = (
-        f"{header}\naccess_a,a,model_x_a,group_u,1,2,1,0\naccess_a,a,model_x_z,group_v,1,1,1,1\n"
-    )
+    bad = f"{header}\naccess_a,a,model_x_a,group_u,1,2,1,0\naccess_a,a,model_x_z,group_v,1,1,1,1\n"
     problems = access_problems(bad, models, {"group_u"})
     assert len(problems) == 5, problems  # perm 2, dup id, unknown model, unknown group, no x.b
     assert access_problems(good.replace("perm_unlink", "perm_delete"), models, set())

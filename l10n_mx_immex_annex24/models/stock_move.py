@@ -33,9 +33,24 @@ class StockMove(models.Model):
         readonly=True,
     )
 
-    @api.depends("product_id", "picking_id.partner_id", "location_id")
+    @api.depends(
+        "product_id",
+        "picking_id.partner_id",
+        "picking_id.l10n_mx_immex_pedimento_id",
+        "location_id",
+    )
     def _compute_l10n_mx_immex_regime(self):
         for move in self:
+            ped = move.picking_id.l10n_mx_immex_pedimento_id
+            if (
+                ped.opens_balance
+                and move.location_id.usage == "supplier"
+                and move.product_id.l10n_mx_immex_is_controlled
+                and not move.purchase_line_id
+            ):
+                # e.g. a V1 virtual transfer from a Mexican IMMEX company: the key decides
+                move.l10n_mx_immex_regime = "temporary"
+                continue
             if move.l10n_mx_immex_regime:
                 continue
             if move.location_id.usage != "supplier":

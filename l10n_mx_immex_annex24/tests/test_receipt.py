@@ -1,5 +1,7 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import date
+
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
@@ -86,6 +88,15 @@ class TestReceipt(Annex24Common):
         picking = self._receive([(self.office_supplies, 10)])
         self.assertEqual(picking.move_ids.l10n_mx_immex_regime, "definitive")
         self.assertEqual(picking.state, "done")
+
+    def test_virtual_transfer_from_mexican_company_opens_balance(self):
+        ped = self._create_pedimento(
+            number="26  24  3420  6000666", key=self.key_v1, partner_id=self.supplier_mx.id
+        )
+        picking = self._receive([(self.terminal, 70)], pedimento=ped, partner=self.supplier_mx)
+        self.assertEqual(picking.move_ids.l10n_mx_immex_regime, "temporary")
+        self.assertEqual(ped.line_ids.qty_balance, 70)
+        self.assertEqual(ped.line_ids.expiry_date, date(2026, 9, 10))  # 6 months
 
     def test_definitive_pedimento_cannot_receive_temporary_goods(self):
         imd = self.env.ref("l10n_mx_immex_annex24.customs_regime_imd")
