@@ -327,10 +327,14 @@ class StockMove(models.Model):
                         lines=", ".join(flagged.mapped("display_name")),
                     )
                 )
+                # the person who validates, unless it is the system: then who created it
+                user = self.env.user
+                if user._is_superuser() or user.share:
+                    user = ped.create_uid
                 ped.activity_schedule(
                     "mail.mail_activity_data_todo",
                     summary=self.env._("Check pedimento differences"),
-                    user_id=self.env.user.id,
+                    user_id=user.id,
                 )
         return touched
 
