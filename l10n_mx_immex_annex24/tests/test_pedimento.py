@@ -5,7 +5,7 @@ from datetime import date, datetime
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .common import Annex24Common
@@ -21,6 +21,20 @@ class TestPedimento(Annex24Common):
             self.assertEqual(ped.document_number, "6001234")
             self.assertEqual(ped.customs_office_id.code, "240")
             ped.unlink()
+
+    def test_pedimento_form(self):
+        with Form(self.env["l10n_mx_immex.pedimento"]) as form:
+            form.name = "26-24-3420-6000444"
+            form.key_id = self.key_in
+            form.entry_date = date(2026, 3, 10)
+            with form.line_ids.new() as line:
+                line.product_id = self.wire
+                line.quantity = 500
+        ped = form.record
+        self.assertEqual(ped.name, "26  24  3420  6000444")
+        self.assertEqual(ped.customs_office_id, self.office_nld)
+        self.assertEqual(ped.line_ids.fraction_id, self.fraction_wire)
+        self.assertAlmostEqual(ped.line_ids.quantity_tariff, 10.0)
 
     def test_number_format_error(self):
         with self.assertRaisesRegex(ValidationError, "15 digits"):
