@@ -145,6 +145,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 self.env["product.product"].concat(*{p for p, __, __ in fallback})
             )
             controlled = self._controlled_product_ids()
+            per_unit = {}
             for (product, move, date), qty in fallback.items():
                 if product.id not in boms:
                     # Neither a production nor a BOM: the good itself is discharged (a
@@ -161,10 +162,12 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                         }
                     )
                     continue
-                leaves = bom_lib.explode(
-                    product.id, qty, boms, stop=controlled.__contains__, digits=DIGITS
-                )
-                for component_id, (net, merma, desperdicio) in leaves.items():
+                if product.id not in per_unit:
+                    per_unit[product.id] = bom_lib.explode(
+                        product.id, 1.0, boms, stop=controlled.__contains__, digits=12
+                    )
+                for component_id, (net1, merma1, desp1) in per_unit[product.id].items():
+                    net, merma, desperdicio = net1 * qty, merma1 * qty, desp1 * qty
                     if component_id not in controlled:
                         continue
                     demands.append(
@@ -474,30 +477,35 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         self, demands, rows, company, kind, exit_pedimento, exit_lines, event, balances
     ):
         info = balances["info"]
-        cols = {name: [] for name in LEDGER_COLUMNS}
-        for i, line_id, qty in rows:
-            demand = demands[i]
-            ratio, import_ped_id, __ = info[line_id]
-            cols["import_line_id"].append(line_id)
-            cols["import_pedimento_id"].append(import_ped_id)
-            cols["product_id"].append(demand["product_id"])
-            cols["quantity"].append(qty)
-            cols["quantity_tariff"].append(round(qty * ratio, DIGITS))
-            cols["date"].append(demand["date"])
-            cols["kind"].append(demand["kind"])
-            ped_id = demand["exit_pedimento_id"]
-            cols["exit_pedimento_id"].append(ped_id)
-            cols["exit_line_id"].append(
-                exit_lines.get((ped_id, demand["finished_product_id"] or demand["product_id"]))
-            )
-            cols["move_id"].append(demand["move_id"] or None)
-            cols["production_id"].append(demand["production_id"] or None)
-            cols["finished_product_id"].append(demand["finished_product_id"] or None)
-            cols["reversed_id"].append(None)
-            cols["event_id"].append(demand["event_id"])
-            cols["pending_id"].append(demand.get("pending_id"))
-            cols["company_id"].append(company.id)
-        return cols
+        n = len(rows)
+        line_ids = [line_id for __, line_id, __ in rows]
+        quantities = [qty for __, __, qty in rows]
+        picked = [demands[i] for i, __, __ in rows]
+        ped_ids = [d["exit_pedimento_id"] for d in picked]
+        return {
+            "import_line_id": line_ids,
+            "import_pedimento_id": [info[line_id][1] for line_id in line_ids],
+            "product_id": [d["product_id"] for d in picked],
+            "quantity": quantities,
+            "quantity_tariff": [
+                round(qty * info[line_id][0], DIGITS)
+                for line_id, qty in zip(line_ids, quantities, strict=True)
+            ],
+            "date": [d["date"] for d in picked],
+            "kind": [d["kind"] for d in picked],
+            "exit_pedimento_id": ped_ids,
+            "exit_line_id": [
+                exit_lines.get((ped_id, d["finished_product_id"] or d["product_id"]))
+                for ped_id, d in zip(ped_ids, picked, strict=True)
+            ],
+            "move_id": [d["move_id"] or None for d in picked],
+            "production_id": [d["production_id"] or None for d in picked],
+            "finished_product_id": [d["finished_product_id"] or None for d in picked],
+            "reversed_id": [None] * n,
+            "event_id": [d["event_id"] for d in picked],
+            "pending_id": [d.get("pending_id") for d in picked],
+            "company_id": [company.id] * n,
+        }
 
     @api.model
     def _insert_ledger(self, cols):
@@ -596,7 +604,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                      LEFT JOIN l10n_mx_immex_discharge d ON d.pending_id = p2.id
                          WHERE p2.id = ANY(%s)
                       GROUP BY p2.id) s
-                 WHERE p.id = s.id
+                 WHERE p.id = s.id AND p.state != 'cancelled'
                 """,
                 sorted(pending_ids),
             )
@@ -646,43 +654,64 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         """
         if not discharges:
             return 0
+        return self._reverse_where(SQL("d.id = ANY(%s)", discharges.ids), date, ratio)
+
+    @api.model
+    def _reverse_period(self, company, date_from, date_to):
+        """Reverse every standing row of a company's period (reconstruction)."""
+        return self._reverse_where(
+            SQL("d.company_id = %s AND d.date BETWEEN %s AND %s", company.id, date_from, date_to)
+        )
+
+    @api.model
+    def _reverse_where(self, condition, date=None, ratio=1.0):
         self.env.flush_all()
         uid = self.env.uid
         now = fields.Datetime.now()
         rows = self.env.execute_query(
             SQL(
                 """
+                WITH target AS (
+                    SELECT d.* FROM l10n_mx_immex_discharge d
+                     WHERE %s AND d.kind != 'reversal'
+                ), done AS (
+                    -- earlier (partial) reversals of those rows
+                    SELECT r.reversed_id, SUM(r.quantity) AS qty
+                      FROM l10n_mx_immex_discharge r
+                      JOIN target t ON t.id = r.reversed_id
+                  GROUP BY r.reversed_id
+                ), todo AS (
+                    SELECT t.*, LEAST(ROUND((t.quantity * %s)::numeric, 6),
+                                      ROUND((t.quantity + COALESCE(done.qty, 0))::numeric, 6)
+                                ) AS rev_qty
+                      FROM target t LEFT JOIN done ON done.reversed_id = t.id
+                )
                 INSERT INTO l10n_mx_immex_discharge (
                     import_line_id, import_pedimento_id, product_id, quantity, quantity_tariff,
                     date, kind, exit_pedimento_id, exit_line_id, move_id, production_id,
-                    finished_product_id, reversed_id, event_id, company_id,
+                    finished_product_id, reversed_id, event_id, pending_id, company_id,
                     create_uid, write_uid, create_date, write_date)
-                SELECT d.import_line_id, d.import_pedimento_id, d.product_id,
-                       -x.qty::float8,
-                       -ROUND((x.qty * d.quantity_tariff / NULLIF(d.quantity, 0))::numeric, 6),
-                       COALESCE(%s, d.date), 'reversal', d.exit_pedimento_id, d.exit_line_id,
-                       d.move_id, d.production_id, d.finished_product_id, d.id, d.event_id,
-                       d.company_id, %s, %s, %s, %s
-                  FROM l10n_mx_immex_discharge d
-                  JOIN LATERAL (
-                        -- what still stands of the row: a partial reversal may follow another
-                        SELECT LEAST(ROUND((d.quantity * %s)::numeric, 6),
-                                     ROUND((d.quantity + COALESCE(SUM(r.quantity), 0))::numeric,
-                                           6)) AS qty
-                          FROM l10n_mx_immex_discharge r
-                         WHERE r.reversed_id = d.id) x ON x.qty > 0
-                 WHERE d.id = ANY(%s) AND d.kind != 'reversal'
-             RETURNING import_line_id
+                SELECT import_line_id, import_pedimento_id, product_id, -rev_qty,
+                       -ROUND((rev_qty * quantity_tariff / NULLIF(quantity, 0))::numeric, 6),
+                       COALESCE(%s, date), 'reversal', exit_pedimento_id, exit_line_id,
+                       move_id, production_id, finished_product_id, id, event_id, pending_id,
+                       company_id, %s, %s, %s, %s
+                  FROM todo
+                 WHERE rev_qty > 0
+             RETURNING import_line_id, pending_id
                 """,
+                condition,
+                ratio,
                 date,
                 uid,
                 uid,
                 now,
                 now,
-                ratio,
-                discharges.ids,
             )
         )
         self.env["l10n_mx_immex.discharge"].invalidate_model()
         self._refresh_balances({row[0] for row in rows})
+        pending_ids = {row[1] for row in rows if row[1]}
+        if pending_ids:
+            self._refresh_pendings(pending_ids)
         return len(rows)

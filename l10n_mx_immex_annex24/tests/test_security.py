@@ -1,7 +1,10 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from psycopg2 import errors
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import Annex24Common
 
@@ -64,6 +67,36 @@ class TestSecurity(Annex24Common):
             row.sudo().quantity = 5
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             row.sudo().unlink()
+
+    def test_ledger_guarded_in_the_database(self):
+        self.ped.action_confirm()
+        row = self.env["l10n_mx_immex.discharge"].create(
+            {
+                "import_line_id": self.ped.line_ids.id,
+                "product_id": self.terminal.id,
+                "quantity": 10,
+                "kind": "return",
+                "company_id": self.company.id,
+            }
+        )
+        self.env.flush_all()
+        with mute_logger("odoo.sql_db"), self.assertRaises(errors.InsufficientPrivilege):
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "UPDATE l10n_mx_immex_discharge SET quantity = 1 WHERE id = %s", [row.id]
+                )
+        with mute_logger("odoo.sql_db"), self.assertRaises(errors.InsufficientPrivilege):
+            with self.env.cr.savepoint():
+                self.env.cr.execute("DELETE FROM l10n_mx_immex_discharge WHERE id = %s", [row.id])
+        with mute_logger("odoo.sql_db"), self.assertRaises(errors.ForeignKeyViolation):
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "INSERT INTO l10n_mx_immex_discharge (import_line_id, product_id, quantity,"
+                    " date, kind, company_id) VALUES (%s, %s, 1, '2026-01-01', 'export', %s)",
+                    [999999999, self.terminal.id, self.company.id],
+                )
+        self.env.cr.execute("SELECT quantity FROM l10n_mx_immex_discharge WHERE id = %s", [row.id])
+        self.assertEqual(self.env.cr.fetchone()[0], 10.0)
 
     def test_multi_company_isolation(self):
         other = self.env["res.company"].create({"name": "Otra Planta", "country_id": self.mx.id})

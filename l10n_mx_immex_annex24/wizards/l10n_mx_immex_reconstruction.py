@@ -44,7 +44,6 @@ class L10nMxImmexReconstruction(models.TransientModel):
 
     def _reconstruct(self):
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
-        Discharge = self.env["l10n_mx_immex.discharge"].sudo()
         company = self.company_id
         period = (
             Domain("company_id", "=", company.id)
@@ -52,8 +51,7 @@ class L10nMxImmexReconstruction(models.TransientModel):
             & Domain("date", "<=", self.date_to)
         )
         before = self._line_totals()
-        rows = Discharge.search(period & Domain("kind", "!=", "reversal"))
-        reversed_count = service._reverse(rows)
+        reversed_count = service._reverse_period(company, self.date_from, self.date_to)
         self.env["l10n_mx_immex.discharge.pending"].sudo().search(
             period & Domain("state", "=", "pending")
         ).write({"state": "cancelled"})
