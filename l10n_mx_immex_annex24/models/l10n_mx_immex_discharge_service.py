@@ -204,54 +204,81 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         Returns ``{product: [(move, qty, date, [(production_id, qty)], unmatched_qty)]}``.
         """
         result = {}
+        self.env.flush_all()
+        by_company = defaultdict(dict)
         for product, items in finished.items():
-            company = items[0][0].company_id
-            self.env.flush_all()
-            productions = self.env.execute_query(
+            by_company[items[0][0].company_id][product] = items
+        productions = defaultdict(list)
+        shipped = {}
+        for company, company_items in by_company.items():
+            for product_id, production_id, qty in self.env.execute_query(
                 SQL(
                     """
-                    SELECT p.id, SUM(m.quantity * mu.factor / pu.factor)
+                    SELECT p.product_id, p.id, SUM(m.quantity * mu.factor / pu.factor)
                       FROM mrp_production p
                       JOIN stock_move m ON m.production_id = p.id AND m.product_id = p.product_id
                       JOIN uom_uom mu ON mu.id = m.product_uom
                       JOIN product_product pp ON pp.id = m.product_id
                       JOIN product_template pt ON pt.id = pp.product_tmpl_id
                       JOIN uom_uom pu ON pu.id = pt.uom_id
-                     WHERE p.product_id = %s AND p.company_id = %s AND m.state = 'done'
-                  GROUP BY p.id, p.date_finished
-                  ORDER BY p.date_finished, p.id
+                     WHERE p.product_id = ANY(%s) AND p.company_id = %s AND m.state = 'done'
+                  GROUP BY p.product_id, p.id, p.date_finished
+                  ORDER BY p.product_id, p.date_finished, p.id
                     """,
-                    product.id,
+                    [product.id for product in company_items],
                     company.id,
+                )
+            ):
+                productions[product_id].append((production_id, qty))
+            # What earlier exits already took, only for goods that were produced here.
+            firsts = [
+                (product.id,) + min(((d, m.id) for m, __, d in items))
+                for product, items in company_items.items()
+                if productions.get(product.id)
+            ]
+            if not firsts:
+                continue
+            batch_move_ids = [m.id for items in company_items.values() for m, __, __ in items]
+            shipped.update(
+                self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT f.product_id, x.qty
+                          FROM unnest(%s::int[], %s::date[], %s::int[])
+                               AS f(product_id, first_date, first_move)
+                          JOIN LATERAL (
+                               SELECT COALESCE(SUM(m.quantity * mu.factor / pu.factor), 0) AS qty
+                                 FROM stock_move m
+                                 JOIN uom_uom mu ON mu.id = m.product_uom
+                                 JOIN product_product pp ON pp.id = m.product_id
+                                 JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                                 JOIN uom_uom pu ON pu.id = pt.uom_id
+                                 JOIN stock_picking pk ON pk.id = m.picking_id
+                                 JOIN l10n_mx_immex_pedimento ped
+                                      ON ped.id = pk.l10n_mx_immex_pedimento_id
+                                WHERE m.product_id = f.product_id AND m.company_id = %s
+                                  AND m.state = 'done' AND ped.operation = 'export'
+                                  AND ped.state != 'cancelled'
+                                  AND (COALESCE(ped.entry_date, m.date::date), m.id)
+                                      < (f.first_date, f.first_move)
+                                  AND m.id != ALL(%s)
+                          ) x ON TRUE
+                        """,
+                        [f[0] for f in firsts],
+                        [f[1] for f in firsts],
+                        [f[2] for f in firsts],
+                        company.id,
+                        batch_move_ids,
+                    )
                 )
             )
-            first = min(items, key=lambda item: (item[2], item[0].id))
-            shipped_before = self.env.execute_query(
-                SQL(
-                    """
-                    SELECT COALESCE(SUM(m.quantity * mu.factor / pu.factor), 0)
-                      FROM stock_move m
-                      JOIN uom_uom mu ON mu.id = m.product_uom
-                      JOIN product_product pp ON pp.id = m.product_id
-                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                      JOIN uom_uom pu ON pu.id = pt.uom_id
-                      JOIN stock_picking pk ON pk.id = m.picking_id
-                      JOIN l10n_mx_immex_pedimento ped ON ped.id = pk.l10n_mx_immex_pedimento_id
-                     WHERE m.product_id = %s AND m.company_id = %s AND m.state = 'done'
-                       AND ped.operation = 'export' AND ped.state != 'cancelled'
-                       AND (COALESCE(ped.entry_date, m.date::date), m.id) < (%s, %s)
-                       AND m.id != ALL(%s)
-                    """,
-                    product.id,
-                    company.id,
-                    first[2],
-                    first[0].id,
-                    [item[0].id for item in items],
-                )
-            )[0][0]
-            cursor = shipped_before
+        for product, items in finished.items():
+            if not productions.get(product.id):
+                result[product] = [(m, q, d, [], q) for m, q, d in items]
+                continue
+            cursor = shipped.get(product.id, 0.0)
             out = []
-            prod_iter = iter(productions)
+            prod_iter = iter(productions[product.id])
             current = next(prod_iter, None)
             produced_upto = current[1] if current else 0.0
             consumed_before = 0.0
