@@ -102,11 +102,14 @@ class L10nMxImmexReconstruction(models.TransientModel):
         moves = moves.filtered(lambda m: m._l10n_mx_immex_is_exit())
         # One batch for all exits: productions are matched FIFO across the whole period.
         demands, __ = service._demands_for_exit_moves(moves)
-        peds = {move.id: move.picking_id.l10n_mx_immex_pedimento_id for move in moves}
+        ped_kind = {}
+        for ped in moves.picking_id.l10n_mx_immex_pedimento_id:
+            ped_kind[ped.id] = ped.key_id.discharge_kind or "export"
+        move_ped = {move.id: move.picking_id.l10n_mx_immex_pedimento_id.id for move in moves}
         for demand in demands:
-            ped = peds[demand["move_id"]]
-            kind = ped.key_id.discharge_kind or "export"
-            demand["exit_pedimento_id"] = ped.id
+            ped_id = move_ped[demand["move_id"]]
+            kind = ped_kind[ped_id]
+            demand["exit_pedimento_id"] = ped_id
             demand["kind"] = (
                 "return" if kind == "export" and not demand["finished_product_id"] else kind
             )
