@@ -212,6 +212,21 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         productions = defaultdict(list)
         shipped = {}
         for company, company_items in by_company.items():
+            made_here = [
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT DISTINCT product_id FROM mrp_production
+                         WHERE product_id = ANY(%s) AND company_id = %s AND state = 'done'
+                        """,
+                        [product.id for product in company_items],
+                        company.id,
+                    )
+                )
+            ]
+            if not made_here:
+                continue  # nothing produced here: every unit takes the BOM fallback
             for product_id, production_id, qty in self.env.execute_query(
                 SQL(
                     """
@@ -226,7 +241,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                   GROUP BY p.product_id, p.id, p.date_finished
                   ORDER BY p.product_id, p.date_finished, p.id
                     """,
-                    [product.id for product in company_items],
+                    made_here,
                     company.id,
                 )
             ):
@@ -332,38 +347,53 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _bom_structures(self, products):
-        """Pure BOM structures for ``products`` and everything below them (batched)."""
+        """Pure BOM structures for ``products`` and everything below them (batched).
+
+        ``_bom_find`` picks the BOM in force (company, priority, variants); the lines of all
+        BOMs of one level are read with one query, quantities in the component's unit.
+        """
         boms = {}
         todo = products
         seen = set()
         Bom = self.env["mrp.bom"]
+        self.env.flush_all()
         while todo:
             seen |= set(todo.ids)
-            found = Bom._bom_find(todo)
-            children = self.env["product.product"]
+            found = {product: bom for product, bom in Bom._bom_find(todo).items() if bom}
+            if not found:
+                break
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT bl.bom_id, bl.product_id,
+                           bl.product_qty * lu.factor / cu.factor,
+                           COALESCE(bl.l10n_mx_immex_merma_percent, 0),
+                           COALESCE(bl.l10n_mx_immex_desperdicio_percent, 0)
+                      FROM mrp_bom_line bl
+                      JOIN uom_uom lu ON lu.id = bl.product_uom_id
+                      JOIN product_product cp ON cp.id = bl.product_id
+                      JOIN product_template ct ON ct.id = cp.product_tmpl_id
+                      JOIN uom_uom cu ON cu.id = ct.uom_id
+                     WHERE bl.bom_id = ANY(%s)
+                  ORDER BY bl.bom_id, bl.sequence, bl.id
+                    """,
+                    [bom.id for bom in found.values()],
+                )
+            )
+            lines_by_bom = defaultdict(list)
+            children = set()
+            for bom_id, component_id, qty, merma, desperdicio in rows:
+                lines_by_bom[bom_id].append(bom_lib.BomLine(component_id, qty, merma, desperdicio))
+                if component_id not in seen:
+                    children.add(component_id)
             for product, bom in found.items():
-                if not bom:
-                    continue
-                lines = []
-                for bl in bom.bom_line_ids:
-                    qty = bl.product_uom_id._compute_quantity(
-                        bl.product_qty, bl.product_id.uom_id, round=False
-                    )
-                    lines.append(
-                        bom_lib.BomLine(
-                            bl.product_id.id,
-                            qty,
-                            bl.l10n_mx_immex_merma_percent,
-                            bl.l10n_mx_immex_desperdicio_percent,
-                        )
-                    )
-                    if bl.product_id.id not in seen:
-                        children |= bl.product_id
                 product_qty = bom.product_uom_id._compute_quantity(
                     bom.product_qty, product.uom_id, round=False
                 )
-                boms[product.id] = bom_lib.Bom(product.id, product_qty, lines, bom.type)
-            todo = children.filtered(lambda p, seen=seen: p.id not in seen)
+                boms[product.id] = bom_lib.Bom(
+                    product.id, product_qty, lines_by_bom[bom.id], bom.type
+                )
+            todo = self.env["product.product"].browse(children - seen)
         return boms
 
     # ------------------------------------------------------------------
@@ -774,7 +804,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                      WHERE l.id = p.line_id
                  RETURNING l.id
                 )
-                SELECT (SELECT COALESCE(SUM(n), 0) FROM per_line),
+                SELECT (SELECT COALESCE(SUM(n), 0)::int FROM per_line),
                        (SELECT COUNT(*) FROM upd),
                        ARRAY(SELECT DISTINCT pending_id FROM ins WHERE pending_id IS NOT NULL)
                 """,

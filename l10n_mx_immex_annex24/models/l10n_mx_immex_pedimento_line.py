@@ -254,10 +254,14 @@ class L10nMxImmexPedimentoLine(models.Model):
 
     @api.depends("qty_received", "quantity", "origin", "uom_id", "move_ids.state")
     def _compute_difference_state(self):
+        # once per pedimento, not per line: a receipt may bring hundreds of lines
+        with_broker_lines = {
+            ped.id
+            for ped in self.pedimento_id
+            if any(other.origin == "broker" for other in ped.line_ids)
+        }
         for line in self:
-            if line.origin == "receipt" and line.pedimento_id.line_ids.filtered(
-                lambda other: other.origin == "broker"
-            ):
+            if line.origin == "receipt" and line.pedimento_id.id in with_broker_lines:
                 line.difference_state = "undeclared"
             elif not line.move_ids.filtered(lambda m: m.state == "done"):
                 line.difference_state = "not_received"

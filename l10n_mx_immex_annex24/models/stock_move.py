@@ -313,12 +313,10 @@ class StockMove(models.Model):
         touched.filtered(lambda line: not line.registered_at).write({"registered_at": now})
         peds = touched.pedimento_id.filtered(lambda p: not p.registered_at)
         peds.with_context(l10n_mx_immex_allow_locked=True).write({"registered_at": now})
-        for ped in touched.pedimento_id:
-            flagged = touched.filtered(
-                lambda line, ped=ped: (
-                    line.pedimento_id == ped and line.difference_state in ("quantity", "undeclared")
-                )
-            )
+        flagged_lines = touched.filtered(
+            lambda line: line.difference_state in ("quantity", "undeclared")
+        )
+        for ped, flagged in flagged_lines.grouped("pedimento_id").items():
             if flagged:
                 ped.message_post(
                     body=self.env._(
