@@ -94,18 +94,7 @@ class L10nMxImmexExitEvent(models.Model):
                 raise UserError(
                     self.env._("A destruction needs its notice and record (reference).")
                 )
-            demands = [
-                {
-                    "product_id": line.product_id.id,
-                    "qty": line.quantity,
-                    "move_id": False,
-                    "production_id": False,
-                    "finished_product_id": False,
-                    "line_id": False,
-                    "date": event.date,
-                }
-                for line in event.line_ids
-            ]
+            demands = event._l10n_mx_immex_demands()
             service.sudo()._discharge(
                 demands,
                 event.company_id,
@@ -117,6 +106,25 @@ class L10nMxImmexExitEvent(models.Model):
                 event._consume_waste()
             event.state = "done"
         return True
+
+    def _l10n_mx_immex_demands(self):
+        """What the event takes out, as demands for the discharge service."""
+        self.ensure_one()
+        return [
+            {
+                "product_id": line.product_id.id,
+                "qty": line.quantity,
+                "move_id": False,
+                "production_id": False,
+                "finished_product_id": False,
+                "line_id": False,
+                "date": self.date,
+                "kind": self.kind,
+                "event_id": self.id,
+                "exit_pedimento_id": self.pedimento_id.id or None,
+            }
+            for line in self.line_ids
+        ]
 
     def action_cancel(self):
         service = self.env["l10n_mx_immex.discharge.service"]

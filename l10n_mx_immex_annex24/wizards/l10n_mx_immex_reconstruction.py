@@ -139,21 +139,7 @@ class L10nMxImmexReconstruction(models.TransientModel):
             )
         )
         for event in events:
-            for line in event.line_ids:
-                demands.append(
-                    {
-                        "product_id": line.product_id.id,
-                        "qty": line.quantity,
-                        "move_id": False,
-                        "production_id": False,
-                        "finished_product_id": False,
-                        "line_id": False,
-                        "date": event.date,
-                        "kind": event.kind,
-                        "event_id": event.id,
-                        "exit_pedimento_id": event.pedimento_id.id or None,
-                    }
-                )
+            demands += event._l10n_mx_immex_demands()
         return demands
 
     def _summary(self, before, after):
