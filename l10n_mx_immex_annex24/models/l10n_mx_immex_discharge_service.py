@@ -205,7 +205,9 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         Returns ``{product: [(move, qty, date, [(production_id, qty)], unmatched_qty)]}``.
         """
         result = {}
-        self.env.flush_all()
+        # Only productions are needed to know whether anything was made here; the moves
+        # (the bulk of a validation's pending writes) are flushed only when it was.
+        self.env["mrp.production"].flush_model(["product_id", "company_id", "state"])
         by_company = defaultdict(dict)
         for product, items in finished.items():
             by_company[items[0][0].company_id][product] = items
@@ -227,6 +229,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             ]
             if not made_here:
                 continue  # nothing produced here: every unit takes the BOM fallback
+            self.env.flush_all()
             for product_id, production_id, qty in self.env.execute_query(
                 SQL(
                     """
@@ -356,7 +359,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         todo = products
         seen = set()
         Bom = self.env["mrp.bom"]
-        self.env.flush_all()
+        self.env["mrp.bom.line"].flush_model()
         while todo:
             seen |= set(todo.ids)
             found = {product: bom for product, bom in Bom._bom_find(todo).items() if bom}
@@ -439,7 +442,9 @@ class L10nMxImmexDischargeService(models.AbstractModel):
     @api.model
     def _fetch_balances(self, company, product_ids, max_date, lock=True):
         """Open balances per product in FIFO order, locked for this transaction."""
-        self.env.flush_all()
+        # what the query reads; the rest of a validation's writes can wait for the commit
+        self.env["l10n_mx_immex.pedimento"].flush_model()
+        self.env["l10n_mx_immex.pedimento.line"].flush_model()
         query = SQL(
             """
             SELECT l.id, l.product_id, l.qty_balance, l.fifo_date, l.expiry_date,
@@ -575,7 +580,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         n = len(cols["import_line_id"])
         if not n:
             return 0
-        self.env.flush_all()
+        self.env["l10n_mx_immex.discharge"].flush_model()
         uid = str(self.env.uid)
         now = fields.Datetime.to_string(fields.Datetime.now())
         nullable = {
@@ -624,7 +629,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             totals[line_id] += qty
         if not totals:
             return
-        self.env.flush_all()
+        self.env["l10n_mx_immex.pedimento.line"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
@@ -748,7 +753,8 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _reverse_where(self, condition, date=None, ratio=1.0):
-        self.env.flush_all()
+        self.env["l10n_mx_immex.discharge"].flush_model()
+        self.env["l10n_mx_immex.pedimento.line"].flush_model()
         # the reversal copies references of rows already checked: no need to check again
         self._trusted_ledger_insert()
         uid = self.env.uid
