@@ -406,8 +406,9 @@ class L10nMxImmexDischargeService(models.AbstractModel):
     def _discharge(self, demands, company, kind, exit_pedimento=None, event=None):
         """Allocate demands FIFO over open balances and write the ledger rows.
 
-        Balances are locked (``FOR UPDATE``) so two exits validated at the same time can
-        never take the same balance twice; a concurrent one waits or fails and retries.
+        The balances taken are locked (``FOR UPDATE``) so two exits validated at the same
+        time can never take the same balance twice; a concurrent one waits, or fails and
+        retries.
         What no balance covers becomes a pending discharge. Returns the number of rows.
         """
         demands = [d for d in demands if d["qty"] > 0.5 * 10**-DIGITS]
@@ -425,8 +426,14 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             exit_lines.setdefault((line.pedimento_id.id, line.product_id.id), line.id)
         max_date = max(d["date"] for d in demands)
         product_ids = sorted({d["product_id"] for d in demands})
-        balances = self._fetch_balances(company, product_ids, max_date)
+        # Read without locks, then lock only the lines FIFO chose, in id order (no deadlock
+        # between two exits). If one of them moved meanwhile (a concurrent exit committed),
+        # allocate again with every candidate line locked.
+        balances = self._fetch_balances(company, product_ids, max_date, lock=False)
         rows, pendings = self._allocate(demands, balances)
+        if not self._lock_balances({line_id for __, line_id, __ in rows}, balances):
+            balances = self._fetch_balances(company, product_ids, max_date, lock=True)
+            rows, pendings = self._allocate(demands, balances)
         columns = self._ledger_columns(
             demands, rows, company, kind, exit_pedimento, exit_lines, event, balances
         )
@@ -465,12 +472,33 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         )
         by_product = defaultdict(list)
         info = {}
+        read = {}
         for line_id, product_id, qty, fifo_date, expiry, ratio, ped_id in self.env.execute_query(
             query
         ):
             by_product[product_id].append([line_id, qty, fifo_date, expiry])
             info[line_id] = (ratio, ped_id, expiry)
-        return {"by_product": by_product, "info": info}
+            read[line_id] = qty
+        return {"by_product": by_product, "info": info, "read": read}
+
+    @api.model
+    def _lock_balances(self, line_ids, balances):
+        """Lock the chosen lines; False when one changed since the balances were read."""
+        if not line_ids:
+            return True
+        current = dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT id, qty_balance FROM l10n_mx_immex_pedimento_line
+                     WHERE id = ANY(%s) ORDER BY id FOR UPDATE
+                    """,
+                    sorted(line_ids),
+                )
+            )
+        )
+        read = balances["read"]
+        return all(abs(current.get(line_id, 0.0) - read[line_id]) < 1e-9 for line_id in line_ids)
 
     @api.model
     def _allocate(self, demands, balances):

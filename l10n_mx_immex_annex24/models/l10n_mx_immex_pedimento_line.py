@@ -210,6 +210,11 @@ class L10nMxImmexPedimentoLine(models.Model):
     )
     _balance_index = models.Index("(company_id, product_id, fifo_date) WHERE is_temporary")
 
+    def init(self):
+        # Balances are updated in place on every exit: room on each page lets PostgreSQL
+        # keep those updates heap-only (no index entry rewritten).
+        self.env.cr.execute("ALTER TABLE l10n_mx_immex_pedimento_line SET (fillfactor = 80)")
+
     @api.depends("product_id")
     def _compute_fraction_id(self):
         for line in self:
