@@ -91,11 +91,16 @@ def log(msg: str) -> None:
 # PostgreSQL and Odoo configuration (same settings as scripts/common.sh)
 # ----------------------------------------------------------------------------------------
 def pg_env() -> None:
+    subprocess.run(["bash", os.path.join(ROOT, "scripts", "pg.sh")], check=True)
+    port = "54329"
+    port_file = os.path.join(ROOT, ".local", "pgport")
+    if os.path.exists(port_file):  # the port scripts/pg.sh chose for the cluster
+        with open(port_file) as handle:
+            port = handle.read().strip() or port
     os.environ.setdefault("PGHOST", "127.0.0.1")
-    os.environ.setdefault("PGPORT", os.environ.get("IMMEX_PGPORT", "54329"))
+    os.environ.setdefault("PGPORT", os.environ.get("IMMEX_PGPORT", port))
     os.environ.setdefault("PGUSER", "odoo")
     os.environ.setdefault("PGPASSWORD", "odoo")
-    subprocess.run(["bash", os.path.join(ROOT, "scripts", "pg.sh")], check=True)
 
 
 def write_conf() -> None:

@@ -8,6 +8,10 @@ PGDATA_DIR="$LOCAL/pgdata"
 PG_SOCKET_DIR="$LOCAL/pgsock"
 PG_OS_USER="${IMMEX_PG_OS_USER:-immexpg}"  # PostgreSQL refuses to run as root
 export PGHOST=127.0.0.1
+# The port chosen when the cluster was created (pg.sh picks a free one) unless overridden.
+if [ -z "${IMMEX_PGPORT:-}" ] && [ -s "$LOCAL/pgport" ]; then
+    IMMEX_PGPORT="$(cat "$LOCAL/pgport")"
+fi
 export PGPORT="${IMMEX_PGPORT:-54329}"
 export PGUSER=odoo
 export PGPASSWORD=odoo

@@ -25,7 +25,11 @@ as_pg() {
 
 mkdir -p "$LOCAL"
 chmod 755 "$LOCAL"
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
+    # Another server may already listen on the default port: take the next free one.
+    while port_busy "$PGPORT"; do PGPORT=$((PGPORT + 1)); done
+    echo "$PGPORT" > "$LOCAL/pgport"
     mkdir -p "$PGDATA_DIR" "$PG_SOCKET_DIR"
     [ "$(id -u)" = 0 ] && { id "$PG_OS_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OS_USER"; chown "$PG_OS_USER" "$PGDATA_DIR" "$PG_SOCKET_DIR"; }
     pwfile="$(mktemp)"; echo "$PGPASSWORD" > "$pwfile"; chmod 644 "$pwfile"

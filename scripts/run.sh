@@ -19,6 +19,7 @@ COUNTRY="${IMMEX_COUNTRY-MX}"
 
 bash scripts/setup.sh
 bash scripts/pg.sh
+. scripts/common.sh  # the cluster's port is known once it exists
 
 conf="$LOCAL/odoo-run.conf"
 mkdir -p "$LOCAL/data"

@@ -23,6 +23,7 @@ python3 -m pytest -q tests || status=1
 if odoo_is_19; then
     step "Odoo suite (pytest-odoo, Odoo $(python3 -c 'import odoo.release as r; print(r.version)'))"
     bash scripts/pg.sh || exit 1
+    . scripts/common.sh  # the cluster's port is known once it exists
     db="immex_test_$(date +%s)_$$"
     addons="$(odoo_addons_path)"
     conf="$LOCAL/odoo-test.conf"
