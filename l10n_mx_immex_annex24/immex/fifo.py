@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-__all__ = ["allocate", "allocate_dated", "fifo_sort_key"]
+__all__ = ["allocate", "allocate_dated", "fifo_sort_key", "gc_paused"]
 
 _SEPARATORS = re.compile(r"[\s\-./]+")
 
@@ -126,6 +126,10 @@ def allocate(
     eps = _epsilon(digits)
     with _gc_paused():
         return _allocate(balances, demands, digits, eps)
+
+
+# Public name for callers that build large batches around the allocator (the ORM layer).
+gc_paused = _gc_paused
 
 
 def _allocate(

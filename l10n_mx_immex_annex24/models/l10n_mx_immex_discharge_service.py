@@ -87,7 +87,8 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             elif product.l10n_mx_immex_type == "finished" or product.bom_ids:
                 finished[product].append((move, qty, date))
         if finished:
-            more_demands, more_wastes = self._demands_for_finished(finished)
+            with fifo.gc_paused():
+                more_demands, more_wastes = self._demands_for_finished(finished)
             demands += more_demands
             wastes += more_wastes
         return demands, wastes
@@ -430,14 +431,19 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         # between two exits). If one of them moved meanwhile (a concurrent exit committed),
         # allocate again with every candidate line locked.
         balances = self._fetch_balances(company, product_ids, max_date, lock=False)
-        rows, pendings = self._allocate(demands, balances)
+        # Pure-Python batch work creates many small objects and no cycles: a pass of the
+        # cyclic collector over Odoo's heap would cost more than the allocation itself.
+        with fifo.gc_paused():
+            rows, pendings = self._allocate(demands, balances)
         if not self._lock_balances({line_id for __, line_id, __ in rows}, balances):
             balances = self._fetch_balances(company, product_ids, max_date, lock=True)
-            rows, pendings = self._allocate(demands, balances)
-        columns = self._ledger_columns(
-            demands, rows, company, kind, exit_pedimento, exit_lines, event, balances
-        )
-        count = self._insert_ledger(columns)
+            with fifo.gc_paused():
+                rows, pendings = self._allocate(demands, balances)
+        with fifo.gc_paused():
+            columns = self._ledger_columns(
+                demands, rows, company, kind, exit_pedimento, exit_lines, event, balances
+            )
+            count = self._insert_ledger(columns)
         if pendings:
             self._create_pendings(demands, pendings, company, kind, exit_pedimento, event)
         self._add_to_balances(columns["import_line_id"], columns["quantity"])
