@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tools import groupby
 
 from .purchase_order_line import REGIMES
@@ -297,16 +298,19 @@ class StockMove(models.Model):
                             "product_id": product.id,
                             "quantity": qty,
                             "uom_id": product.uom_id.id,
+                            "fraction_id": product.l10n_mx_immex_fraction_id.id,
+                            "uom_tariff_id": product.l10n_mx_immex_uom_tariff_id.id,
+                            "origin_country_id": product.l10n_mx_immex_origin_country_id.id,
                             "origin": "receipt",
                             "seller_country_id": ped.partner_id.country_id.id,
+                            "registered_at": now,
+                            # linked in the same create: one write instead of one per line
+                            "move_ids": [Command.set(prod_moves.ids)],
                         },
                     )
                 )
             if to_create:
-                new_lines = Line.create([vals for __, vals in to_create])
-                for (prod_moves, __), line in zip(to_create, new_lines, strict=True):
-                    prod_moves.l10n_mx_immex_pedimento_line_id = line
-                touched |= new_lines
+                touched |= Line.create([vals for __, vals in to_create])
             if ped.state == "draft":
                 ped.with_context(l10n_mx_immex_allow_locked=True).sudo().action_confirm()
         touched = touched.sudo()
