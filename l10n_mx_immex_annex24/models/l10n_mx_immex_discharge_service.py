@@ -36,24 +36,16 @@ LEDGER_COLUMNS = (
     "pending_id",
     "company_id",
 )
-SQL_TYPES = (
-    "int4",
-    "int4",
-    "int4",
-    "float8",
-    "float8",
+# Columns always filled by the service; the others are written as NULL when empty.
+REQUIRED_COLUMNS = {
+    "import_line_id",
+    "product_id",
+    "quantity",
+    "quantity_tariff",
     "date",
-    "varchar",
-    "int4",
-    "int4",
-    "int4",
-    "int4",
-    "int4",
-    "int4",
-    "int4",
-    "int4",
-    "int4",
-)
+    "kind",
+    "company_id",
+}
 
 
 class L10nMxImmexDischargeService(models.AbstractModel):
@@ -609,7 +601,8 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         """Write all rows with one COPY: the set-based fast path of the ledger.
 
         COPY streams plain text; an INSERT of array parameters costs more to build and parse
-        than the rows themselves. The statement-level reference check still runs.
+        than the rows themselves. The service vouches for its references (read and locked
+        in this transaction), so the statement-level reference check is skipped for it.
         """
         n = len(cols["import_line_id"])
         if not n:
@@ -617,19 +610,10 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         self.env["l10n_mx_immex.discharge"].flush_model()
         uid = str(self.env.uid)
         now = fields.Datetime.to_string(fields.Datetime.now())
-        nullable = {
-            "exit_pedimento_id",
-            "exit_line_id",
-            "move_id",
-            "production_id",
-            "finished_product_id",
-            "reversed_id",
-            "event_id",
-            "pending_id",
-            "import_pedimento_id",
-        }
         columns = [
-            ["\\N" if not v else str(v) for v in cols[name]] if name in nullable else cols[name]
+            cols[name]
+            if name in REQUIRED_COLUMNS
+            else ["\\N" if not v else str(v) for v in cols[name]]
             for name in LEDGER_COLUMNS
         ]
         tail = f"\t{uid}\t{uid}\t{now}\t{now}\n"
