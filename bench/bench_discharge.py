@@ -959,6 +959,20 @@ def validate(env, picking):
     return elapsed
 
 
+def exit_pedimento(env, company, customer, key, sequence):
+    """An RT export pedimento cleared on the second bench date."""
+    return env["l10n_mx_immex.pedimento"].create(
+        {
+            "name": pedimento_number(BENCH2_DATE, sequence),
+            "operation": "export",
+            "key_id": key.id,
+            "entry_date": BENCH2_DATE,
+            "partner_id": customer.id,
+            "company_id": company.id,
+        }
+    )
+
+
 def figure_delivery(registry, reps: int, profile: bool) -> None:
     with registry.cursor() as cr:
         env, company = bench_env(cr)
@@ -975,16 +989,7 @@ def figure_delivery(registry, reps: int, profile: bool) -> None:
             for with_ped in (False, True):
                 ped = None
                 if with_ped:
-                    ped = env["l10n_mx_immex.pedimento"].create(
-                        {
-                            "name": pedimento_number(BENCH2_DATE, 900000 + rep),
-                            "operation": "export",
-                            "key_id": key_rt.id,
-                            "entry_date": BENCH2_DATE,
-                            "partner_id": customer.id,
-                            "company_id": company.id,
-                        }
-                    )
+                    ped = exit_pedimento(env, company, customer, key_rt, 900000 + rep)
                 picking = delivery(env, company, products, ped)
                 elapsed = validate(env, picking)
                 if with_ped:
@@ -1007,16 +1012,7 @@ def figure_delivery(registry, reps: int, profile: bool) -> None:
             + " s"
         )
         if profile:
-            ped = env["l10n_mx_immex.pedimento"].create(
-                {
-                    "name": pedimento_number(BENCH2_DATE, 909999),
-                    "operation": "export",
-                    "key_id": key_rt.id,
-                    "entry_date": BENCH2_DATE,
-                    "partner_id": customer.id,
-                    "company_id": company.id,
-                }
-            )
+            ped = exit_pedimento(env, company, customer, key_rt, 909999)
             picking = delivery(env, company, products, ped)
             profiler = cProfile.Profile()
             profiler.enable()

@@ -432,12 +432,10 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             with fifo.gc_paused():
                 rows, pendings = self._allocate(demands, balances)
         with fifo.gc_paused():
-            columns = self._ledger_columns(
-                demands, rows, company, kind, exit_pedimento, exit_lines, event, balances
-            )
+            columns = self._ledger_columns(demands, rows, company, exit_lines, balances)
             count = self._insert_ledger(columns)
         if pendings:
-            self._create_pendings(demands, pendings, company, kind, exit_pedimento, event)
+            self._create_pendings(demands, pendings, company)
         self._add_to_balances(columns["import_line_id"], columns["quantity"])
         pending_ids = {pid for pid in columns["pending_id"] if pid}
         if pending_ids:
@@ -562,9 +560,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         return rows, pendings
 
     @api.model
-    def _ledger_columns(
-        self, demands, rows, company, kind, exit_pedimento, exit_lines, event, balances
-    ):
+    def _ledger_columns(self, demands, rows, company, exit_lines, balances):
         info = balances["info"]
         n = len(rows)
         line_ids = [line_id for __, line_id, __ in rows]
@@ -672,7 +668,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         )
 
     @api.model
-    def _create_pendings(self, demands, pendings, company, kind, exit_pedimento, event):
+    def _create_pendings(self, demands, pendings, company):
         vals_list = []
         for i, qty, reason in pendings:
             demand = demands[i]
