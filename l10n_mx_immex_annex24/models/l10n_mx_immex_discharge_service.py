@@ -135,10 +135,11 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 if product.uom_id.compare(rest, 0.0) > 0:
                     fallback[(product, move, date)] += rest
         if fallback:
-            boms = self._bom_structures(
-                self.env["product.product"].concat(*{p for p, __, __ in fallback})
-            )
             controlled = self._controlled_product_ids()
+            boms = self._bom_structures(
+                self.env["product.product"].concat(*{p for p, __, __ in fallback}),
+                stop=controlled,
+            )
             per_unit = {}
             for (product, move, date), qty in fallback.items():
                 if product.id not in boms:
@@ -342,16 +343,19 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         )
 
     @api.model
-    def _bom_structures(self, products):
+    def _bom_structures(self, products, stop=()):
         """Pure BOM structures for ``products`` and everything below them (batched).
 
         ``_bom_find`` picks the BOM in force (company, priority, variants); the lines of all
         BOMs of one level are read with one query, quantities in the component's unit.
+        Components in ``stop`` (the explosion ends at them) and components that have no BOM
+        at all are not looked up: most of a harness's parts are bought.
         """
         boms = {}
         todo = products
         seen = set()
         Bom = self.env["mrp.bom"]
+        Bom.flush_model(["product_id", "product_tmpl_id", "active"])
         self.env["mrp.bom.line"].flush_model()
         while todo:
             seen |= set(todo.ids)
@@ -389,8 +393,30 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 boms[product.id] = bom_lib.Bom(
                     product.id, product_qty, lines_by_bom[bom.id], bom.type
                 )
-            todo = self.env["product.product"].browse(children - seen)
+            todo = self._with_any_bom(children - seen - set(stop))
         return boms
+
+    @api.model
+    def _with_any_bom(self, product_ids):
+        """The products among ``product_ids`` that some active BOM makes."""
+        if not product_ids:
+            return self.env["product.product"]
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT pp.id
+                  FROM product_product pp
+                 WHERE pp.id = ANY(%s)
+                   AND EXISTS (
+                       SELECT 1 FROM mrp_bom b
+                        WHERE b.active
+                          AND (b.product_id = pp.id
+                               OR b.product_id IS NULL AND b.product_tmpl_id = pp.product_tmpl_id))
+                """,
+                sorted(product_ids),
+            )
+        )
+        return self.env["product.product"].browse(row[0] for row in rows)
 
     # ------------------------------------------------------------------
     # Allocation and the ledger
@@ -627,6 +653,52 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         return n
 
     @api.model
+    def _insert_rows(self, model_name, vals_list):
+        """Insert plain rows of ``model_name`` with one statement; return their ids in order.
+
+        For the batches a validation writes (pedimento lines from moves, theoretical waste):
+        every stored value must be in ``vals_list`` (all with the same keys); values are
+        converted as ``create`` converts them (rounding, selections). No defaults, computed
+        fields, constraints or caches are handled here: the caller does what its model needs.
+        """
+        if not vals_list:
+            return []
+        Model = self.env[model_name]
+        Model.flush_model()
+        names = list(vals_list[0])
+        model_fields = [Model._fields[name] for name in names]
+        now = fields.Datetime.now()
+        arrays = [
+            SQL(
+                "%s::%s[]",
+                [field.convert_to_column_insert(vals[field.name], Model) for vals in vals_list],
+                SQL(field.column_type[1]),
+            )
+            for field in model_fields
+        ]
+        log = [self.env.uid, self.env.uid, now, now] if Model._log_access else []
+        log_columns = ["create_uid", "write_uid", "create_date", "write_date"] if log else []
+        rows = self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO %(table)s (%(columns)s)
+                SELECT %(values)s
+                  FROM unnest(%(arrays)s) WITH ORDINALITY AS v(%(names)s, _position)
+              ORDER BY v._position
+             RETURNING id
+                """,
+                table=SQL.identifier(Model._table),
+                columns=SQL(", ").join(SQL.identifier(name) for name in names + log_columns),
+                values=SQL(", ").join(
+                    [SQL.identifier("v", name) for name in names] + [SQL("%s", v) for v in log]
+                ),
+                arrays=SQL(", ").join(arrays),
+                names=SQL(", ").join(SQL.identifier(name) for name in names),
+            )
+        )
+        return [row[0] for row in rows]
+
+    @api.model
     def _trusted_ledger_insert(self):
         """Skip the reference trigger for the service's own inserts of this statement."""
         self.env.cr.execute("SELECT set_config('l10n_mx_immex.trusted_insert', 'on', true)")
@@ -657,10 +729,12 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                                 * l.quantity_tariff / l.quantity
                            ELSE 0 END
                   FROM unnest(%s::int[], %s::float8[]) AS d(line_id, qty)
-                 WHERE l.id = d.line_id
+                 WHERE l.id = d.line_id AND l.id = ANY(%s)
                 """,
                 list(totals),
                 [round(q, 9) for q in totals.values()],
+                # the plain id filter spares a hash of every line of the company
+                list(totals),
             )
         )
         self.env["l10n_mx_immex.pedimento.line"].invalidate_model(

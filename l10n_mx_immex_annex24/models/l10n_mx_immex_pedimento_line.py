@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..immex import plazos
 from ..immex import units as units_lib
@@ -247,15 +248,20 @@ class L10nMxImmexPedimentoLine(models.Model):
     @api.depends("move_ids.state", "move_ids.quantity", "move_ids.product_uom", "uom_id")
     def _compute_qty_received(self):
         for line in self:
-            qty = 0.0
-            for move in line.move_ids:
-                if move.state != "done" or not line.uom_id:
-                    continue
-                move_qty = move.product_uom._compute_quantity(
-                    move.quantity, line.uom_id, rounding_method="HALF-UP"
-                )
-                qty += -move_qty if move._immex_is_return() else move_qty
-            line.qty_received = qty
+            line.qty_received = self._immex_received_qty(line.move_ids, line.uom_id)
+
+    @api.model
+    def _immex_received_qty(self, moves, uom):
+        """Net done quantity of ``moves`` in ``uom`` (returns count negative)."""
+        qty = 0.0
+        for move in moves:
+            if move.state != "done" or not uom:
+                continue
+            move_qty = move.product_uom._compute_quantity(
+                move.quantity, uom, rounding_method="HALF-UP"
+            )
+            qty += -move_qty if move._immex_is_return() else move_qty
+        return qty
 
     @api.depends("qty_received", "quantity", "origin", "uom_id", "move_ids.state")
     def _compute_difference_state(self):
@@ -266,14 +272,23 @@ class L10nMxImmexPedimentoLine(models.Model):
             if any(other.origin == "broker" for other in ped.line_ids)
         }
         for line in self:
-            if line.origin == "receipt" and line.pedimento_id.id in with_broker_lines:
-                line.difference_state = "undeclared"
-            elif not line.move_ids.filtered(lambda m: m.state == "done"):
-                line.difference_state = "not_received"
-            elif line.uom_id.compare(line.qty_received, line.quantity) != 0:
-                line.difference_state = "quantity"
-            else:
-                line.difference_state = "ok"
+            line.difference_state = self._immex_difference_state(
+                undeclared=line.origin == "receipt" and line.pedimento_id.id in with_broker_lines,
+                received=any(m.state == "done" for m in line.move_ids),
+                qty_received=line.qty_received,
+                quantity=line.quantity,
+                uom=line.uom_id,
+            )
+
+    @api.model
+    def _immex_difference_state(self, undeclared, received, qty_received, quantity, uom):
+        if undeclared:
+            return "undeclared"
+        if not received:
+            return "not_received"
+        if uom.compare(qty_received, quantity) != 0:
+            return "quantity"
+        return "ok"
 
     @api.depends("pedimento_id.opens_balance", "pedimento_id.state")
     def _compute_is_temporary(self):
@@ -315,20 +330,26 @@ class L10nMxImmexPedimentoLine(models.Model):
     )
     def _compute_expiry_date(self):
         for line in self:
-            start = line.pedimento_id._immex_clearance_date() if line.pedimento_id else False
-            if not line.is_temporary or not start:
-                line.expiry_date = False
-                continue
-            if line.key_id.months_limit and line.material_type != "fixed_asset":
-                line.expiry_date = plazos.add_months(start, line.key_id.months_limit)
-                continue
-            line.expiry_date = plazos.expiry_date(
-                start,
-                line.material_type or "input",
-                certification=line.company_id.l10n_mx_immex_certification or "none",
-                key_code=line.key_id.code,
-                program_end=line.company_id.l10n_mx_immex_program_date_end or None,
+            line.expiry_date = self._immex_expiry_date(
+                line.pedimento_id, line.material_type, line.is_temporary
             )
+
+    @api.model
+    def _immex_expiry_date(self, ped, material_type, is_temporary):
+        """Last day of the balance of a line of ``ped`` holding ``material_type`` goods."""
+        start = ped._immex_clearance_date() if ped else False
+        if not is_temporary or not start:
+            return False
+        key = ped.key_id
+        if key.months_limit and material_type != "fixed_asset":
+            return plazos.add_months(start, key.months_limit)
+        return plazos.expiry_date(
+            start,
+            material_type or "input",
+            certification=ped.company_id.l10n_mx_immex_certification or "none",
+            key_code=key.code,
+            program_end=ped.company_id.l10n_mx_immex_program_date_end or None,
+        )
 
     @api.depends("is_temporary", "qty_balance", "expiry_date")
     @api.depends_context("date")
@@ -423,6 +444,121 @@ class L10nMxImmexPedimentoLine(models.Model):
                 vals["sequence"] = next_seq[ped_id]
         return super().create(vals_list)
 
+    @api.model
+    def _immex_create_from_moves(self, ped, items, registered_at):
+        """Lines of ``ped`` for done moves its declared lines do not cover (set-based).
+
+        ``items`` holds ``(product, moves, qty)``: one line each, ``qty`` in the product's
+        unit, linked to ``moves``. Validating a 100-line receipt or delivery creates 100
+        lines; through ``create`` each costs its defaults, computations, company checks and a
+        write per linked move, then an UPDATE of the row just inserted (which makes
+        PostgreSQL re-check all its foreign keys). Here every stored value is computed with
+        the helpers the compute methods use (a test recomputes them through the ORM and
+        compares), the lines are written with one INSERT and the moves linked with one
+        UPDATE.
+        """
+        if not items:
+            return self.browse()
+        existing = ped.line_ids
+        sequence = max(existing.mapped("sequence"), default=0)
+        has_broker_lines = any(line.origin == "broker" for line in existing)
+        is_temporary = ped.opens_balance and ped.state == "confirmed"
+        deadline = ped.registration_deadline
+        # values as the cache holds them (rounded), since the computations read the cache
+        to_cache = {
+            name: self._fields[name].convert_to_cache
+            for name in ("quantity", "quantity_tariff", "qty_received")
+        }
+        vals_list = []
+        for product, moves, qty in items:
+            sequence += 1
+            uom = product.uom_id
+            umt = product.l10n_mx_immex_uom_tariff_id
+            quantity = to_cache["quantity"](qty, self)
+            factor = self._immex_factor(product, uom, umt)
+            if umt and not factor:
+                raise ValidationError(
+                    self.env._(
+                        "Product %(product)s: unit %(uom)s cannot be converted to the tariff "
+                        "unit %(umt)s. Set the tariff factor on the product.",
+                        product=product.display_name,
+                        uom=uom.name,
+                        umt=umt.name,
+                    )
+                )
+            quantity_tariff = to_cache["quantity_tariff"](
+                units_lib.to_tariff(quantity, factor) if factor else 0.0, self
+            )
+            qty_received = to_cache["qty_received"](self._immex_received_qty(moves, uom), self)
+            balance = quantity if is_temporary else 0.0
+            material_type = product.product_tmpl_id.l10n_mx_immex_type
+            vals_list.append(
+                {
+                    "pedimento_id": ped.id,
+                    "pedimento_name": ped.name,
+                    "sequence": sequence,
+                    "product_id": product.id,
+                    "material_type": material_type,
+                    "fraction_id": product.l10n_mx_immex_fraction_id.id,
+                    "quantity": quantity,
+                    "uom_id": uom.id,
+                    "quantity_tariff": quantity_tariff,
+                    "uom_tariff_id": umt.id,
+                    "origin_country_id": product.l10n_mx_immex_origin_country_id.id,
+                    "seller_country_id": ped.partner_id.country_id.id,
+                    "origin": "receipt",
+                    "qty_received": qty_received,
+                    "difference_state": self._immex_difference_state(
+                        undeclared=has_broker_lines,
+                        received=any(move.state == "done" for move in moves),
+                        qty_received=qty_received,
+                        quantity=quantity,
+                        uom=uom,
+                    ),
+                    "company_id": ped.company_id.id,
+                    "operation": ped.operation,
+                    "state": ped.state,
+                    "entry_date": ped.entry_date,
+                    "fifo_date": ped.fifo_date,
+                    "key_id": ped.key_id.id,
+                    "is_temporary": is_temporary,
+                    "qty_discharged": 0.0,
+                    "qty_balance": balance,
+                    "qty_balance_tariff": balance * quantity_tariff / quantity if quantity else 0.0,
+                    "expiry_date": self._immex_expiry_date(ped, material_type, is_temporary),
+                    "registered_at": registered_at,
+                    "is_late_registration": bool(
+                        deadline and registered_at and registered_at > deadline
+                    ),
+                }
+            )
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        lines = self.browse(service._insert_rows(self._name, vals_list))
+        Move = self.env["stock.move"]
+        Move.flush_model(["l10n_mx_immex_pedimento_line_id"])
+        links = [
+            (move.id, line.id)
+            for (__, moves, __), line in zip(items, lines, strict=True)
+            for move in moves
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE stock_move m
+                   SET l10n_mx_immex_pedimento_line_id = v.line_id
+                  FROM unnest(%s::int[], %s::int[]) AS v(move_id, line_id)
+                 WHERE m.id = v.move_id
+                """,
+                [move_id for move_id, __ in links],
+                [line_id for __, line_id in links],
+            )
+        )
+        Move.browse(move_id for move_id, __ in links).invalidate_recordset(
+            ["l10n_mx_immex_pedimento_line_id"]
+        )
+        ped.invalidate_recordset(["line_ids"])
+        return lines
+
     def write(self, vals):
         locked = LOCKED_LINE_FIELDS.intersection(vals)
         if locked and not self.env.context.get("l10n_mx_immex_allow_locked"):
@@ -452,17 +588,21 @@ class L10nMxImmexPedimentoLine(models.Model):
     def _immex_tariff_factor(self):
         """Factor from the line's unit to the tariff unit, or 0.0 when not convertible."""
         self.ensure_one()
-        product = self.product_id
-        umt = self.uom_tariff_id or product.l10n_mx_immex_uom_tariff_id
-        if not umt or not self.uom_id:
+        return self._immex_factor(self.product_id, self.uom_id, self.uom_tariff_id)
+
+    @api.model
+    def _immex_factor(self, product, uom, umt):
+        """Factor from ``uom`` to the tariff unit ``umt`` (the product's when empty)."""
+        umt = umt or product.l10n_mx_immex_uom_tariff_id
+        if not umt or not uom:
             return 0.0
-        if self.uom_id._l10n_mx_immex_is_convertible(umt):
-            return self.uom_id.factor / umt.factor
+        if uom._l10n_mx_immex_is_convertible(umt):
+            return uom.factor / umt.factor
         if product.l10n_mx_immex_tariff_factor > 0 and product.uom_id._l10n_mx_immex_is_convertible(
-            self.uom_id
+            uom
         ):
             # line unit -> product unit -> UMT through the product's own factor
-            to_product = self.uom_id.factor / product.uom_id.factor
+            to_product = uom.factor / product.uom_id.factor
             return to_product * product.l10n_mx_immex_tariff_factor
         return 0.0
 

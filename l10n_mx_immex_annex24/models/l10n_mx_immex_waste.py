@@ -1,6 +1,6 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class L10nMxImmexWaste(models.Model):
@@ -41,3 +41,23 @@ class L10nMxImmexWaste(models.Model):
         index=True,
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+
+    @api.model
+    def _insert_pending(self, vals_list):
+        """Record pending waste with one INSERT; return the new records.
+
+        A delivery of finished goods leaves hundreds of theoretical (BOM) waste rows; the
+        ORM's create costs more than the rows themselves. The discharge service builds the
+        values from records it read in this transaction.
+        """
+        if not vals_list:
+            return self.browse()
+        self.check_access("create")
+        columns = ("product_id", "quantity", "date", "source", "move_id")
+        columns += ("finished_product_id", "production_id", "scrap_id", "company_id")
+        rows = [
+            dict({name: vals.get(name) for name in columns}, qty_discharged=0.0, state="pending")
+            for vals in vals_list
+        ]
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        return self.browse(service._insert_rows(self._name, rows))

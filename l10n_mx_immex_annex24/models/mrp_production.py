@@ -83,7 +83,7 @@ class MrpProduction(models.Model):
             for scrap in production.scrap_ids.filtered(lambda s: s.state == "done"):
                 if scrap.product_id.id in controlled:
                     scrapped[scrap.product_id.id] += scrap.scrap_qty
-            boms = service._bom_structures(product)
+            boms = service._bom_structures(product, stop=controlled)
             theoretical = (
                 bom_lib.explode(product.id, produced, boms, stop=controlled.__contains__)
                 if product.id in boms
@@ -155,7 +155,7 @@ class MrpProduction(models.Model):
             for usage in usages:
                 totals[usage.component_id.id] += usage.qty_consumed
             return {cid: qty / produced for cid, qty in totals.items()} if produced else {}
-        boms = service._bom_structures(component)
+        boms = service._bom_structures(component, stop=controlled)
         if component.id not in boms:
             return {}
         leaves = bom_lib.explode(component.id, 1.0, boms, stop=controlled.__contains__)

@@ -2,7 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
 from odoo.tools import groupby
 
 from .purchase_order_line import REGIMES
@@ -154,8 +153,7 @@ class StockMove(models.Model):
                     if not demand["finished_product_id"]:
                         demand["kind"] = "return"
             service._discharge(demands, company, kind, exit_pedimento=ped)
-            if wastes:
-                self.env["l10n_mx_immex.waste"].sudo().create(wastes)
+            self.env["l10n_mx_immex.waste"].sudo()._insert_pending(wastes)
 
     def _l10n_mx_immex_reverse_returned(self):
         """Goods brought back before they crossed: reverse what their exit discharged."""
@@ -290,28 +288,17 @@ class StockMove(models.Model):
                     )
                     for m in prod_moves
                 )
-                to_create.append(
-                    (
-                        prod_moves,
-                        {
-                            "pedimento_id": ped.id,
-                            "product_id": product.id,
-                            "quantity": qty,
-                            "uom_id": product.uom_id.id,
-                            "fraction_id": product.l10n_mx_immex_fraction_id.id,
-                            "uom_tariff_id": product.l10n_mx_immex_uom_tariff_id.id,
-                            "origin_country_id": product.l10n_mx_immex_origin_country_id.id,
-                            "origin": "receipt",
-                            "seller_country_id": ped.partner_id.country_id.id,
-                            "registered_at": now,
-                            # linked in the same create: one write instead of one per line
-                            "move_ids": [Command.set(prod_moves.ids)],
-                        },
-                    )
-                )
-            if to_create:
-                touched |= Line.create([vals for __, vals in to_create])
-            if ped.state == "draft":
+                to_create.append((product, prod_moves, qty))
+            # An export needs no lines to be confirmed: confirmed first, its new lines are
+            # written once, with the state they keep.
+            confirm_first = ped.state == "draft" and ped.operation == "export"
+            if confirm_first:
+                ped.with_context(l10n_mx_immex_allow_locked=True).sudo().action_confirm()
+            new_lines = Line._immex_create_from_moves(ped, to_create, now)
+            touched |= new_lines
+            if confirm_first:
+                new_lines._immex_check_complete()
+            elif ped.state == "draft":
                 ped.with_context(l10n_mx_immex_allow_locked=True).sudo().action_confirm()
         touched = touched.sudo()
         touched.filtered(lambda line: not line.registered_at).write({"registered_at": now})

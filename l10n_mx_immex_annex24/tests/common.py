@@ -189,3 +189,20 @@ class Annex24Common(BaseCommon):
             company_id=company.id,
             company_ids=[Command.set(company.ids)],
         )
+
+    def _assert_stored_values_match_orm(self, records):
+        """The stored computed values of ``records`` equal what the ORM recomputes.
+
+        Guards the set-based writers (lines created from moves): they compute these values
+        themselves, and must agree with the compute methods.
+        """
+        stored = [f for f in records._fields.values() if f.store and f.compute]
+        self.assertTrue(stored)
+        records.invalidate_recordset()
+        written = [{f.name: record[f.name] for f in stored} for record in records]
+        for field in stored:
+            records.env.add_to_compute(field, records)
+        records.flush_recordset()
+        records.invalidate_recordset()
+        recomputed = [{f.name: record[f.name] for f in stored} for record in records]
+        self.assertEqual(written, recomputed)

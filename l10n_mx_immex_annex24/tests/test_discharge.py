@@ -145,7 +145,11 @@ class TestDischarge(DischargeCommon):
         # the exit pedimento got its line for the harness and was confirmed
         self.assertEqual(exit_ped.state, "confirmed")
         self.assertEqual(exit_ped.line_ids.product_id, self.harness)
+        self.assertEqual(exit_ped.line_ids.quantity, 60)
+        self.assertEqual(exit_ped.line_ids.state, "confirmed")
+        self.assertFalse(exit_ped.line_ids.is_temporary)
         self.assertEqual(rows.exit_line_id, exit_ped.line_ids)
+        self._assert_stored_values_match_orm(exit_ped.line_ids)
 
     def test_same_state_return_and_backorder(self):
         exit_ped = self._exit_pedimento("26  24  3420  6100002", date(2026, 3, 2))

@@ -50,6 +50,21 @@ class TestReceipt(Annex24Common):
         self.assertEqual(ped.difference_count, 2)
         self.assertTrue(ped.activity_ids)
 
+    def test_lines_from_moves_hold_what_the_orm_computes(self):
+        # draft pedimento (confirmed by the receipt) and one with broker lines (undeclared)
+        ped = self._create_pedimento()
+        self._receive([(self.wire, 1500), (self.terminal, 20000)], pedimento=ped)
+        self._assert_stored_values_match_orm(ped.line_ids)
+        self.assertTrue(all(ped.line_ids.mapped("is_temporary")))
+        self.assertTrue(all(ped.line_ids.mapped("expiry_date")))
+        declared = self._create_pedimento(number="26  24  3420  6001299", lines=[(self.wire, 10)])
+        declared.action_confirm()
+        self._receive([(self.wire, 10), (self.machine, 1)], pedimento=declared)
+        extra = declared.line_ids.filtered(lambda line: line.product_id == self.machine)
+        self.assertEqual(extra.difference_state, "undeclared")
+        self.assertEqual(extra.qty_balance, 1)
+        self._assert_stored_values_match_orm(extra)
+
     def test_partial_receipt_and_backorder_link_same_line(self):
         ped = self._create_pedimento(lines=[(self.terminal, 1000)])
         ped.action_confirm()
