@@ -1016,7 +1016,8 @@ def figure_delivery(registry, reps: int, profile: bool) -> None:
             customer = env["res.partner"].search([("name", "=", "Detroit Assembly Inc")], limit=1)
             prepared = []
             for rep in range(rounds + int(profile)):
-                for with_ped in (False, True):
+                # alternate which goes first, so neither always follows the other
+                for with_ped in (False, True) if rep % 2 else (True, False):
                     ped = (
                         exit_pedimento(env, company, customer, key_rt, 900000 + rep)
                         if with_ped
@@ -1025,6 +1026,7 @@ def figure_delivery(registry, reps: int, profile: bool) -> None:
                     prepared.append((rep, with_ped, delivery(env, company, products, ped).id))
             cr.commit()
         times = {False: [], True: []}
+        pairs = {}
         rows = []
         profiler = cProfile.Profile() if profile else None
         with registry.cursor() as cr:
@@ -1043,25 +1045,31 @@ def figure_delivery(registry, reps: int, profile: bool) -> None:
                         rows.append(len(picking.move_ids.l10n_mx_immex_discharge_ids))
                     if 0 < rep < rounds:
                         times[with_ped].append(elapsed)
+                        pairs.setdefault(rep, {})[with_ped] = elapsed
                 finally:
                     savepoint.close(rollback=True)
             cr.rollback()
     finally:
         remove_deliveries(registry)
     plain, immex = statistics.median(times[False]), statistics.median(times[True])
+    # Each round validates both deliveries back to back: the ratio within a round cancels
+    # the slow phases of a shared machine, the median over rounds its outliers.
+    ratios = [pair[True] / pair[False] for pair in pairs.values()]
+    ratio = statistics.median(ratios)
     log(
         f"delivery of {DELIVERY_LINES} lines x 50 IMMEX components "
-        f"({rows[-1]:,} ledger rows per validation), median of {reps}: "
-        f"without pedimento {plain:.2f} s, with RT pedimento {immex:.2f} s, "
-        f"ratio {immex / plain:.2f} (target <= 1.5: "
-        f"{'met' if immex / plain <= 1.5 else 'NOT met'})"
+        f"({rows[-1]:,} ledger rows per validation), {reps} rounds: "
+        f"median without pedimento {plain:.2f} s, with RT pedimento {immex:.2f} s; "
+        f"ratio (median of the rounds) {ratio:.2f} (target <= 1.5: "
+        f"{'met' if ratio <= 1.5 else 'NOT met'})"
     )
     log(
         "  runs without: "
         + ", ".join(f"{t:.2f}" for t in times[False])
         + " s; with: "
         + ", ".join(f"{t:.2f}" for t in times[True])
-        + " s"
+        + " s; ratios: "
+        + ", ".join(f"{r:.2f}" for r in ratios)
     )
     if profiler:
         print_profile(profiler, "button_validate with RT pedimento")
@@ -1106,7 +1114,7 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="reuse the database if it already holds this dataset"
     )
-    parser.add_argument("--reps", type=int, default=5, help="validations of figure 2")
+    parser.add_argument("--reps", type=int, default=9, help="rounds of figure 2")
     parser.add_argument("--profile", action="store_true", help="cProfile the hot paths")
     parser.add_argument("--skip-fifo", action="store_true")
     parser.add_argument(

@@ -12,7 +12,7 @@ import io
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
 
 from ..immex import bom as bom_lib
 from ..immex import fifo
@@ -136,12 +136,18 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                     fallback[(product, move, date)] += rest
         if fallback:
             controlled = self._controlled_product_ids()
-            boms = self._bom_structures(
-                self.env["product.product"].concat(*{p for p, __, __ in fallback}),
-                stop=controlled,
-            )
+            boms_by_company = {}
+            for company in {move.company_id for __, move, __ in fallback}:
+                boms_by_company[company] = self._bom_structures(
+                    self.env["product.product"].concat(
+                        *{p for p, move, __ in fallback if move.company_id == company}
+                    ),
+                    stop=controlled,
+                    company=company,
+                )
             per_unit = {}
             for (product, move, date), qty in fallback.items():
+                boms = boms_by_company[move.company_id]
                 if product.id not in boms:
                     # Neither a production nor a BOM: the good itself is discharged (a
                     # temporarily imported finished good), or stays pending as a finding.
@@ -157,11 +163,12 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                         }
                     )
                     continue
-                if product.id not in per_unit:
-                    per_unit[product.id] = bom_lib.explode(
+                key = (move.company_id, product.id)
+                if key not in per_unit:
+                    per_unit[key] = bom_lib.explode(
                         product.id, 1.0, boms, stop=controlled.__contains__, digits=12
                     )
-                for component_id, (net1, merma1, desp1) in per_unit[product.id].items():
+                for component_id, (net1, merma1, desp1) in per_unit[key].items():
                     net, merma, desperdicio = net1 * qty, merma1 * qty, desp1 * qty
                     if component_id not in controlled:
                         continue
@@ -343,23 +350,27 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         )
 
     @api.model
-    def _bom_structures(self, products, stop=()):
+    def _bom_structures(self, products, stop=(), company=None):
         """Pure BOM structures for ``products`` and everything below them (batched).
 
-        ``_bom_find`` picks the BOM in force (company, priority, variants); the lines of all
-        BOMs of one level are read with one query, quantities in the component's unit.
-        Components in ``stop`` (the explosion ends at them) and components that have no BOM
-        at all are not looked up: most of a harness's parts are bought.
+        One query per level finds the BOMs in force (see :meth:`_boms_in_force`), one more
+        reads their lines, quantities in the component's unit. Components in ``stop`` (the
+        explosion ends at them) are not looked up: most of a harness's parts are bought.
         """
+        for model, names in (
+            ("mrp.bom", None),
+            ("mrp.bom.line", None),
+            ("product.product", ["product_tmpl_id"]),
+            ("product.template", ["type", "uom_id"]),
+            ("uom.uom", ["factor"]),
+        ):
+            self.env[model].flush_model(names)
         boms = {}
-        todo = products
+        todo = set(products.ids)
         seen = set()
-        Bom = self.env["mrp.bom"]
-        Bom.flush_model(["product_id", "product_tmpl_id", "active"])
-        self.env["mrp.bom.line"].flush_model()
         while todo:
-            seen |= set(todo.ids)
-            found = {product: bom for product, bom in Bom._bom_find(todo).items() if bom}
+            seen |= todo
+            found = self._boms_in_force(todo, company)
             if not found:
                 break
             rows = self.env.execute_query(
@@ -377,46 +388,51 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                      WHERE bl.bom_id = ANY(%s)
                   ORDER BY bl.bom_id, bl.sequence, bl.id
                     """,
-                    [bom.id for bom in found.values()],
+                    sorted({bom_id for bom_id, __, __ in found.values()}),
                 )
             )
             lines_by_bom = defaultdict(list)
             children = set()
             for bom_id, component_id, qty, merma, desperdicio in rows:
                 lines_by_bom[bom_id].append(bom_lib.BomLine(component_id, qty, merma, desperdicio))
-                if component_id not in seen:
-                    children.add(component_id)
-            for product, bom in found.items():
-                product_qty = bom.product_uom_id._compute_quantity(
-                    bom.product_qty, product.uom_id, round=False
+                children.add(component_id)
+            for product_id, (bom_id, product_qty, bom_type) in found.items():
+                boms[product_id] = bom_lib.Bom(
+                    product_id, product_qty, lines_by_bom[bom_id], bom_type
                 )
-                boms[product.id] = bom_lib.Bom(
-                    product.id, product_qty, lines_by_bom[bom.id], bom.type
-                )
-            todo = self._with_any_bom(children - seen - set(stop))
+            todo = children - seen - set(stop)
         return boms
 
     @api.model
-    def _with_any_bom(self, product_ids):
-        """The products among ``product_ids`` that some active BOM makes."""
-        if not product_ids:
-            return self.env["product.product"]
+    def _boms_in_force(self, product_ids, company=None):
+        """``{product_id: (bom_id, product_qty in the product's unit, type)}``.
+
+        The choice of ``mrp.bom._bom_find``, in SQL: for each product the first active BOM
+        of its variant or of its template, by sequence, a variant's own BOM before its
+        template's, then id; of ``company`` or shared. Products without a BOM are left out.
+        """
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT pp.id
+                SELECT DISTINCT ON (pp.id)
+                       pp.id, b.id, b.product_qty * bu.factor / pu.factor, b.type
                   FROM product_product pp
-                 WHERE pp.id = ANY(%s)
-                   AND EXISTS (
-                       SELECT 1 FROM mrp_bom b
-                        WHERE b.active
-                          AND (b.product_id = pp.id
-                               OR b.product_id IS NULL AND b.product_tmpl_id = pp.product_tmpl_id))
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  JOIN uom_uom pu ON pu.id = pt.uom_id
+                  JOIN mrp_bom b
+                       ON b.active AND (b.product_id = pp.id
+                          OR b.product_id IS NULL AND b.product_tmpl_id = pp.product_tmpl_id)
+                  JOIN uom_uom bu ON bu.id = b.product_uom_id
+                 WHERE pp.id = ANY(%s) AND pt.type != 'service' AND %s
+              ORDER BY pp.id, b.sequence, b.product_id IS NULL, b.id
                 """,
                 sorted(product_ids),
+                SQL("(b.company_id IS NULL OR b.company_id = %s)", company.id)
+                if company
+                else SQL("TRUE"),
             )
         )
-        return self.env["product.product"].browse(row[0] for row in rows)
+        return {row[0]: tuple(row[1:]) for row in rows}
 
     # ------------------------------------------------------------------
     # Allocation and the ledger
@@ -668,14 +684,16 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         names = list(vals_list[0])
         model_fields = [Model._fields[name] for name in names]
         now = fields.Datetime.now()
-        arrays = [
-            SQL(
-                "%s::%s[]",
-                [field.convert_to_column_insert(vals[field.name], Model) for vals in vals_list],
-                SQL(field.column_type[1]),
+        arrays = []
+        for field in model_fields:
+            convert = self._column_converter(field)
+            arrays.append(
+                SQL(
+                    "%s::%s[]",
+                    [convert(vals[field.name]) for vals in vals_list],
+                    SQL(field.column_type[1]),
+                )
             )
-            for field in model_fields
-        ]
         log = [self.env.uid, self.env.uid, now, now] if Model._log_access else []
         log_columns = ["create_uid", "write_uid", "create_date", "write_date"] if log else []
         rows = self.env.execute_query(
@@ -697,6 +715,25 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             )
         )
         return [row[0] for row in rows]
+
+    @api.model
+    def _column_converter(self, field):
+        """``field.convert_to_column_insert`` for a whole column: the same values, resolved
+        once per column (digits, selection) instead of once per value."""
+        if field.type == "float" and not field.company_dependent:
+            digits = field.get_digits(self.env)
+            if digits:
+                scale = digits[1]
+                return lambda value: float_round(value or 0.0, precision_digits=scale)
+            return lambda value: float(value or 0.0)
+        if field.type in ("many2one", "date", "datetime", "char", "selection") and not (
+            field.translate or field.company_dependent
+        ):
+            return lambda value: value or None
+        if field.type == "boolean" and not field.company_dependent:
+            return bool
+        Model = self.env[field.model_name]
+        return lambda value: field.convert_to_column_insert(value, Model)
 
     @api.model
     def _trusted_ledger_insert(self):

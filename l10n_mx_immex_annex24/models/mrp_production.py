@@ -83,7 +83,7 @@ class MrpProduction(models.Model):
             for scrap in production.scrap_ids.filtered(lambda s: s.state == "done"):
                 if scrap.product_id.id in controlled:
                     scrapped[scrap.product_id.id] += scrap.scrap_qty
-            boms = service._bom_structures(product, stop=controlled)
+            boms = service._bom_structures(product, stop=controlled, company=production.company_id)
             theoretical = (
                 bom_lib.explode(product.id, produced, boms, stop=controlled.__contains__)
                 if product.id in boms

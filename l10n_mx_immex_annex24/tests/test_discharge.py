@@ -448,6 +448,51 @@ class TestMaterialsUsed(DischargeCommon):
         # scrapping does not discharge: the material is still in Mexico
         self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 1000.0)
 
+    def test_bom_in_force_is_the_one_odoo_picks(self):
+        Bom = self.env["mrp.bom"]
+        service = self.env["l10n_mx_immex.discharge.service"]
+        other_company = self.env["res.company"].create({"name": "Other Plant"})
+        a = self._create_product("Harness A", "HA", uom=self.uom_unit, immex_type="finished")
+        b = self._create_product("Harness B", "HB", uom=self.uom_unit, immex_type="finished")
+        c = self._create_product("Harness C", "HC", uom=self.uom_unit, immex_type="finished")
+        d = self._create_product("Harness D", "HD", uom=self.uom_unit, immex_type="finished")
+
+        def bom(product, sequence=0, variant=False, company=self.company, **vals):
+            return Bom.create(
+                {
+                    "product_tmpl_id": product.product_tmpl_id.id,
+                    "product_id": product.id if variant else False,
+                    "sequence": sequence,
+                    "company_id": company.id if company else False,
+                    "bom_line_ids": [Command.create({"product_id": self.wire.id})],
+                    **vals,
+                }
+            )
+
+        bom(a, sequence=5)
+        a_first = bom(a, sequence=1, product_qty=2)
+        bom(b, sequence=1)
+        b_variant = bom(b, sequence=1, variant=True, company=False)
+        bom(c, active=False)
+        bom(d, company=other_company)
+        products = a | b | c | d
+        found = service._boms_in_force(products.ids, self.company)
+        self.assertEqual(
+            found, {a.id: (a_first.id, 2.0, "normal"), b.id: (b_variant.id, 1.0, "normal")}
+        )
+        odoo_choice = Bom.with_context(active_test=True)._bom_find(
+            products, company_id=self.company.id
+        )
+        self.assertEqual(
+            {p.id: bom.id for p, bom in odoo_choice.items() if bom},
+            {p_id: bom_id for p_id, (bom_id, __, __) in found.items()},
+        )
+        # a BOM in dozens, the product in units: the structure is per unit of the product
+        dozen = self.env.ref("uom.product_uom_dozen")
+        e = self._create_product("Harness E", "HE", uom=self.uom_unit, immex_type="finished")
+        bom(e, product_uom_id=dozen.id, product_qty=1)
+        self.assertAlmostEqual(service._boms_in_force(e.ids, self.company)[e.id][1], 12.0)
+
     def test_multilevel_bom_and_kit_fallback(self):
         sub = self._create_product("Sub-assembly S-1", "S1", uom=self.uom_unit)
         kit = self._create_product("Terminal kit", "KIT", uom=self.uom_unit)
