@@ -409,15 +409,19 @@ class L10nMxImmexPedimentoLine(models.Model):
     def _check_tariff_unit(self):
         for line in self:
             if line.uom_tariff_id and not line._immex_tariff_factor():
-                raise ValidationError(
-                    self.env._(
-                        "Product %(product)s: unit %(uom)s cannot be converted to the tariff "
-                        "unit %(umt)s. Set the tariff factor on the product.",
-                        product=line.product_id.display_name,
-                        uom=line.uom_id.name,
-                        umt=line.uom_tariff_id.name,
-                    )
-                )
+                self._immex_raise_not_convertible(line.product_id, line.uom_id, line.uom_tariff_id)
+
+    @api.model
+    def _immex_raise_not_convertible(self, product, uom, umt):
+        raise ValidationError(
+            self.env._(
+                "Product %(product)s: unit %(uom)s cannot be converted to the tariff "
+                "unit %(umt)s. Set the tariff factor on the product.",
+                product=product.display_name,
+                uom=uom.name,
+                umt=umt.name,
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -477,15 +481,7 @@ class L10nMxImmexPedimentoLine(models.Model):
             quantity = to_cache["quantity"](qty, self)
             factor = self._immex_factor(product, uom, umt)
             if umt and not factor:
-                raise ValidationError(
-                    self.env._(
-                        "Product %(product)s: unit %(uom)s cannot be converted to the tariff "
-                        "unit %(umt)s. Set the tariff factor on the product.",
-                        product=product.display_name,
-                        uom=uom.name,
-                        umt=umt.name,
-                    )
-                )
+                self._immex_raise_not_convertible(product, uom, umt)
             quantity_tariff = to_cache["quantity_tariff"](
                 units_lib.to_tariff(quantity, factor) if factor else 0.0, self
             )
