@@ -34,7 +34,11 @@ class L10nMxImmexWaste(models.Model):
     finished_product_id = fields.Many2one("product.product", string="Finished Good", readonly=True)
     event_id = fields.Many2one("l10n_mx_immex.exit.event", string="Discharged By", readonly=True)
     state = fields.Selection(
-        selection=[("pending", "Pending"), ("discharged", "Discharged")],
+        selection=[
+            ("pending", "Pending"),
+            ("discharged", "Discharged"),
+            ("superseded", "Superseded by a re-run"),
+        ],
         default="pending",
         required=True,
         readonly=True,

@@ -557,8 +557,11 @@ class TestReconstruction(DischargeCommon):
             "26  24  3420  6000301", date(2026, 1, 10), [(self.wire, 1000), (self.terminal, 1000)]
         )
         exit_ped = self._exit_pedimento("26  24  3420  6100301", date(2026, 3, 1))
-        self._deliver([(self.harness, 60)], exit_ped)
+        picking = self._deliver([(self.harness, 60)], exit_ped)
         self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 126)
+        Waste = self.env["l10n_mx_immex.waste"]
+        old_waste = Waste.search([("move_id", "in", picking.move_ids.ids)])
+        self.assertAlmostEqual(old_waste.quantity, 12.0)  # 60 x 2 m x 10 %
         original = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
         # the BOM was wrong: 1.5 m of wire per harness
         self.bom.bom_line_ids.filtered(lambda bl: bl.product_id == self.wire).product_qty = 1.5
@@ -579,6 +582,12 @@ class TestReconstruction(DischargeCommon):
         self.assertEqual(len(ledger), 6)  # 2 original, 2 reversals, 2 new
         self.assertIn("126", wizard.summary)
         self.assertIn("94.5", wizard.summary)
+        # the desperdicio follows the fixed BOM: 60 x 1.5 m x 10 % = 9 m; the old figure stays
+        self.assertEqual(old_waste.state, "superseded")
+        new_waste = Waste.search([("move_id", "in", picking.move_ids.ids)]) - old_waste
+        self.assertEqual(new_waste.state, "pending")
+        self.assertAlmostEqual(new_waste.quantity, 9.0)
+        self.assertIn("records: 1 superseded, 1 recorded", wizard.summary)
         # running it again changes nothing in balances but keeps the trail
         again = self.env["l10n_mx_immex.reconstruction"].create(
             {
@@ -590,6 +599,46 @@ class TestReconstruction(DischargeCommon):
         again.action_run()
         self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 94.5)
         self.assertIn("No pedimento line changed", again.summary)
+        self.assertNotIn("desperdicio", again.summary)
+        self.assertEqual(
+            Waste.search([("move_id", "in", picking.move_ids.ids)]), old_waste | new_waste
+        )
+
+    def test_rerun_keeps_waste_already_destroyed(self):
+        p1 = self._import(
+            "26  24  3420  6000302", date(2026, 1, 10), [(self.wire, 1000), (self.terminal, 1000)]
+        )
+        exit_ped = self._exit_pedimento("26  24  3420  6100302", date(2026, 3, 1))
+        picking = self._deliver([(self.harness, 10)], exit_ped)  # 2 m of desperdicio
+        event = self.env["l10n_mx_immex.exit.event"].create(
+            {
+                "kind": "destruction",
+                "date": date(2026, 3, 20),
+                "reference": "Acta de destrucción 2026-015",
+                "company_id": self.company.id,
+            }
+        )
+        event.action_load_waste()
+        event.action_done()
+        waste = self.env["l10n_mx_immex.waste"].search([("move_id", "in", picking.move_ids.ids)])
+        self.assertEqual(waste.state, "discharged")
+        self.bom.bom_line_ids.filtered(lambda bl: bl.product_id == self.wire).product_qty = 1.5
+        wizard = self.env["l10n_mx_immex.reconstruction"].create(
+            {
+                "company_id": self.company.id,
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+            }
+        )
+        wizard.action_run()
+        # destroyed waste is a fact: kept, and the summary asks for a review
+        self.assertEqual(waste.state, "discharged")
+        self.assertEqual(
+            self.env["l10n_mx_immex.waste"].search([("move_id", "in", picking.move_ids.ids)]), waste
+        )
+        self.assertIn("kept as they are: 1.", wizard.summary)
+        # exports 10 x 1.575 m again, the destruction its 2 m again
+        self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 15.75 - 2)
 
 
 @tagged("post_install", "-at_install")

@@ -1,11 +1,13 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
 from markupsafe import Markup, escape
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, float_compare
 
 
 class L10nMxImmexReconstruction(models.TransientModel):
@@ -55,13 +57,14 @@ class L10nMxImmexReconstruction(models.TransientModel):
         self.env["l10n_mx_immex.discharge.pending"].sudo().search(
             period & Domain("state", "=", "pending")
         ).write({"state": "cancelled"})
-        demands = self._period_demands(service)
+        demands, wastes, moves = self._period_demands(service)
         created = service._discharge(demands, company, "export")
+        waste_changes = self._refresh_bom_waste(wastes, moves)
         after = self._line_totals()
         return {
             "rows_reversed": reversed_count,
             "rows_created": created,
-            "summary": self._summary(before, after),
+            "summary": self._summary(before, after) + self._waste_summary(*waste_changes),
             "state": "done",
         }
 
@@ -101,7 +104,7 @@ class L10nMxImmexReconstruction(models.TransientModel):
         )
         moves = moves.filtered(lambda m: m._l10n_mx_immex_is_exit())
         # One batch for all exits: productions are matched FIFO across the whole period.
-        demands, __ = service._demands_for_exit_moves(moves)
+        demands, wastes = service._demands_for_exit_moves(moves)
         ped_kind = {}
         for ped in moves.picking_id.l10n_mx_immex_pedimento_id:
             ped_kind[ped.id] = ped.key_id.discharge_kind or "export"
@@ -126,6 +129,9 @@ class L10nMxImmexReconstruction(models.TransientModel):
         for demand in demands:
             if demand["move_id"] in returned:
                 demand["qty"] *= returned[demand["move_id"]]
+        for waste in wastes:
+            if waste["move_id"] in returned:
+                waste["quantity"] *= returned[waste["move_id"]]
         events = (
             self.env["l10n_mx_immex.exit.event"]
             .sudo()
@@ -140,7 +146,73 @@ class L10nMxImmexReconstruction(models.TransientModel):
         )
         for event in events:
             demands += event._l10n_mx_immex_demands()
-        return demands
+        return demands, wastes, moves
+
+    def _refresh_bom_waste(self, wastes, moves):
+        """Bring the theoretical waste of the period's deliveries in line with the BOMs.
+
+        A fixed BOM changes the desperdicio its exports left in Mexico. Per delivery move and
+        material, pending waste that differs from the new figure is marked superseded (it
+        stays, as the trail) and the new figure is recorded; waste already discharged by an
+        event is kept as it is and counted. Returns ``(superseded, created, kept)``.
+        """
+        Waste = self.env["l10n_mx_immex.waste"].sudo()
+        Waste.flush_model()
+        # per delivery move and material: total, whether an event took any of it, the rows
+        old_by_key = {
+            (move_id, product_id): (qty, taken, ids)
+            for move_id, product_id, qty, taken, ids in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT move_id, product_id, SUM(quantity),
+                           BOOL_OR(state != 'pending' OR COALESCE(qty_discharged, 0) != 0),
+                           ARRAY_AGG(id)
+                      FROM l10n_mx_immex_waste
+                     WHERE move_id = ANY(%s) AND source = 'bom' AND state != 'superseded'
+                  GROUP BY move_id, product_id
+                    """,
+                    moves.ids,
+                )
+            )
+        }
+        new_by_key = defaultdict(list)
+        for vals in wastes:
+            new_by_key[(vals["move_id"], vals["product_id"])].append(vals)
+        superseded_ids = []
+        to_create = []
+        kept = 0
+        for key in set(old_by_key) | set(new_by_key):
+            old_qty, taken, ids = old_by_key.get(key, (0.0, False, []))
+            new = new_by_key.get(key, [])
+            new_qty = sum(vals["quantity"] for vals in new)
+            if float_compare(old_qty, new_qty, precision_digits=6) == 0:
+                continue
+            if taken:
+                kept += len(ids)  # its event already took it out: not rewritten
+                continue
+            superseded_ids += ids
+            to_create += new
+        superseded = Waste.browse(superseded_ids)
+        superseded.write({"state": "superseded"})
+        created = Waste._insert_pending(to_create)
+        return len(superseded), len(created), kept
+
+    def _waste_summary(self, superseded, created, kept):
+        if not (superseded or created or kept):
+            return Markup("")
+        text = self.env._(
+            "Theoretical waste (desperdicio) records: %(superseded)s superseded, %(created)s "
+            "recorded from the bills of materials in force.",
+            superseded=superseded,
+            created=created,
+        )
+        if kept:
+            text += " " + self.env._(
+                "Waste records already discharged by their event, kept as they are: "
+                "%(kept)s. Review them.",
+                kept=kept,
+            )
+        return Markup("<p>%s</p>") % text
 
     def _summary(self, before, after):
         changed = {
