@@ -809,6 +809,9 @@ PHASES = (
     ("l10n_mx_immex.discharge.service", "_ledger_columns"),
     ("l10n_mx_immex.discharge.service", "_insert_ledger"),
     ("l10n_mx_immex.discharge.service", "_add_to_balances"),
+    ("l10n_mx_immex.reconstruction", "_refresh_bom_waste"),
+    ("l10n_mx_immex.waste", "_insert_pending"),
+    ("l10n_mx_immex.reconstruction", "_line_totals"),
     ("l10n_mx_immex.reconstruction", "_summary"),
 )
 

@@ -604,6 +604,31 @@ class TestReconstruction(DischargeCommon):
             Waste.search([("move_id", "in", picking.move_ids.ids)]), old_waste | new_waste
         )
 
+    def test_rerun_without_change_keeps_the_waste(self):
+        wire_line = self.bom.bom_line_ids.filtered(lambda bl: bl.product_id == self.wire)
+        wire_line.l10n_mx_immex_desperdicio_percent = 7.77
+        self._import(
+            "26  24  3420  6000303", date(2026, 1, 10), [(self.wire, 1000), (self.terminal, 1000)]
+        )
+        exit_ped = self._exit_pedimento("26  24  3420  6100303", date(2026, 3, 1))
+        picking = self._deliver([(self.harness, 7)], exit_ped)
+        waste = self.env["l10n_mx_immex.waste"].search([("move_id", "in", picking.move_ids.ids)])
+        # 7 x 2 m x 7.77 % = 1.0878 m, stored at the unit's precision
+        self.assertAlmostEqual(waste.quantity, 1.0878, places=2)
+        wizard = self.env["l10n_mx_immex.reconstruction"].create(
+            {
+                "company_id": self.company.id,
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+            }
+        )
+        wizard.action_run()
+        self.assertNotIn("desperdicio", wizard.summary)
+        self.assertEqual(waste.state, "pending")
+        self.assertEqual(
+            self.env["l10n_mx_immex.waste"].search([("move_id", "in", picking.move_ids.ids)]), waste
+        )
+
     def test_rerun_keeps_waste_already_destroyed(self):
         p1 = self._import(
             "26  24  3420  6000302", date(2026, 1, 10), [(self.wire, 1000), (self.terminal, 1000)]

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, float_round
 
 
 class L10nMxImmexReconstruction(models.TransientModel):
@@ -178,14 +178,17 @@ class L10nMxImmexReconstruction(models.TransientModel):
         new_by_key = defaultdict(list)
         for vals in wastes:
             new_by_key[(vals["move_id"], vals["product_id"])].append(vals)
+        # compared as stored: rounded to the digits of the quantity
+        digits = Waste._fields["quantity"].get_digits(self.env)
+        scale = digits[1] if digits else 6
         superseded_ids = []
         to_create = []
         kept = 0
         for key in set(old_by_key) | set(new_by_key):
             old_qty, taken, ids = old_by_key.get(key, (0.0, False, []))
             new = new_by_key.get(key, [])
-            new_qty = sum(vals["quantity"] for vals in new)
-            if float_compare(old_qty, new_qty, precision_digits=6) == 0:
+            new_qty = sum(float_round(vals["quantity"], precision_digits=scale) for vals in new)
+            if float_compare(old_qty, new_qty, precision_digits=scale) == 0:
                 continue
             if taken:
                 kept += len(ids)  # its event already took it out: not rewritten
