@@ -354,7 +354,8 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         """Pure BOM structures for ``products`` and everything below them (batched).
 
         One query per level finds the BOMs in force (see :meth:`_boms_in_force`), one more
-        reads their lines, quantities in the component's unit. Components in ``stop`` (the
+        reads the lines each product takes of them (variant-specific lines follow the
+        product's attribute values), quantities in the component's unit. Components in ``stop`` (the
         explosion ends at them) are not looked up: most of a harness's parts are bought.
         """
         for model, names in (
@@ -373,32 +374,52 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             found = self._boms_in_force(todo, company)
             if not found:
                 break
+            pairs = sorted(found.items())
             rows = self.env.execute_query(
                 SQL(
                     """
-                    SELECT bl.bom_id, bl.product_id,
+                    SELECT f.product_id, bl.product_id,
                            bl.product_qty * lu.factor / cu.factor,
                            COALESCE(bl.l10n_mx_immex_merma_percent, 0),
                            COALESCE(bl.l10n_mx_immex_desperdicio_percent, 0)
-                      FROM mrp_bom_line bl
+                      FROM unnest(%s::int[], %s::int[]) AS f(product_id, bom_id)
+                      JOIN mrp_bom_line bl ON bl.bom_id = f.bom_id
                       JOIN uom_uom lu ON lu.id = bl.product_uom_id
                       JOIN product_product cp ON cp.id = bl.product_id
                       JOIN product_template ct ON ct.id = cp.product_tmpl_id
                       JOIN uom_uom cu ON cu.id = ct.uom_id
-                     WHERE bl.bom_id = ANY(%s)
-                  ORDER BY bl.bom_id, bl.sequence, bl.id
+                     WHERE NOT EXISTS (
+                           -- "Apply on Variants", as mrp.bom.line._skip_bom_line: for every
+                           -- attribute the line names, the variant has one of its values;
+                           -- a never-variant value cannot match goods taken from stock
+                           SELECT 1
+                             FROM mrp_bom_line_product_template_attribute_value_rel r
+                             JOIN product_template_attribute_value v
+                                  ON v.id = r.product_template_attribute_value_id
+                             JOIN product_attribute a ON a.id = v.attribute_id
+                        LEFT JOIN product_variant_combination c
+                                  ON c.product_product_id = f.product_id
+                                 AND c.product_template_attribute_value_id = v.id
+                            WHERE r.mrp_bom_line_id = bl.id
+                         GROUP BY v.attribute_id
+                           HAVING BOOL_OR(a.create_variant = 'no_variant')
+                               OR COUNT(c.product_product_id) = 0)
+                  ORDER BY f.product_id, bl.sequence, bl.id
                     """,
-                    sorted({bom_id for bom_id, __, __ in found.values()}),
+                    [product_id for product_id, __ in pairs],
+                    [bom_id for __, (bom_id, __, __) in pairs],
                 )
             )
-            lines_by_bom = defaultdict(list)
+            lines_by_product = defaultdict(list)
             children = set()
-            for bom_id, component_id, qty, merma, desperdicio in rows:
-                lines_by_bom[bom_id].append(bom_lib.BomLine(component_id, qty, merma, desperdicio))
+            for product_id, component_id, qty, merma, desperdicio in rows:
+                lines_by_product[product_id].append(
+                    bom_lib.BomLine(component_id, qty, merma, desperdicio)
+                )
                 children.add(component_id)
-            for product_id, (bom_id, product_qty, bom_type) in found.items():
+            for product_id, (__, product_qty, bom_type) in found.items():
                 boms[product_id] = bom_lib.Bom(
-                    product_id, product_qty, lines_by_bom[bom_id], bom_type
+                    product_id, product_qty, lines_by_product[product_id], bom_type
                 )
             todo = children - seen - set(stop)
         return boms

@@ -493,6 +493,72 @@ class TestMaterialsUsed(DischargeCommon):
         bom(e, product_uom_id=dozen.id, product_qty=1)
         self.assertAlmostEqual(service._boms_in_force(e.ids, self.company)[e.id][1], 12.0)
 
+    def test_bom_lines_apply_on_their_variants(self):
+        color = self.env["product.attribute"].create(
+            {
+                "name": "Harness colour",
+                "create_variant": "always",
+                "value_ids": [Command.create({"name": "Red"}), Command.create({"name": "Blue"})],
+            }
+        )
+        template = self.env["product.template"].create(
+            {
+                "name": "Harness H-300",
+                "is_storable": True,
+                "uom_id": self.uom_unit.id,
+                "l10n_mx_immex_type": "finished",
+                "l10n_mx_immex_fraction_id": self.fraction_wire.id,
+                "l10n_mx_immex_uom_tariff_id": self.uom_unit.id,
+                "attribute_line_ids": [
+                    Command.create(
+                        {"attribute_id": color.id, "value_ids": [Command.set(color.value_ids.ids)]}
+                    )
+                ],
+            }
+        )
+        red_value = template.attribute_line_ids.product_template_value_ids.filtered(
+            lambda v: v.name == "Red"
+        )
+        red = template.product_variant_ids.filtered(
+            lambda p: red_value in p.product_template_attribute_value_ids
+        )
+        blue = template.product_variant_ids - red
+        self.assertEqual(len(blue), 1)
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": template.id,
+                "company_id": self.company.id,
+                "bom_line_ids": [
+                    Command.create({"product_id": self.wire.id, "product_qty": 2.0}),
+                    # red harnesses only: 4 terminals
+                    Command.create(
+                        {
+                            "product_id": self.terminal.id,
+                            "product_qty": 4.0,
+                            "bom_product_template_attribute_value_ids": [
+                                Command.set(red_value.ids)
+                            ],
+                        }
+                    ),
+                ],
+            }
+        )
+        service = self.env["l10n_mx_immex.discharge.service"]
+        structures = service._bom_structures(red | blue, company=self.company)
+        red_parts = [line.component for line in structures[red.id].lines]
+        blue_parts = [line.component for line in structures[blue.id].lines]
+        self.assertEqual(red_parts, [self.wire.id, self.terminal.id])
+        self.assertEqual(blue_parts, [self.wire.id])
+        # as Odoo's own explosion decides
+        bom = self.env["mrp.bom"]._bom_find(blue)[blue]
+        __, odoo_lines = bom.explode(blue, 1)
+        self.assertEqual([line.product_id.id for line, __ in odoo_lines], blue_parts)
+        exit_ped = self._exit_pedimento("26  24  3420  6100210", date(2026, 3, 1))
+        self._deliver([(red, 10), (blue, 10)], exit_ped)
+        # wire 20 x 2 m; terminals only for the 10 red ones
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 1000 - 40)
+        self.assertAlmostEqual(self._line(self.p1, self.terminal).qty_balance, 1000 - 40)
+
     def test_multilevel_bom_and_kit_fallback(self):
         sub = self._create_product("Sub-assembly S-1", "S1", uom=self.uom_unit)
         kit = self._create_product("Terminal kit", "KIT", uom=self.uom_unit)
