@@ -618,6 +618,17 @@ class TestMaterialsUsed(DischargeCommon):
 
 @tagged("post_install", "-at_install")
 class TestReconstruction(DischargeCommon):
+    def _rerun_march(self):
+        wizard = self.env["l10n_mx_immex.reconstruction"].create(
+            {
+                "company_id": self.company.id,
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+            }
+        )
+        wizard.action_run()
+        return wizard
+
     def test_rerun_period_after_bom_fix(self):
         p1 = self._import(
             "26  24  3420  6000301", date(2026, 1, 10), [(self.wire, 1000), (self.terminal, 1000)]
@@ -631,14 +642,7 @@ class TestReconstruction(DischargeCommon):
         original = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
         # the BOM was wrong: 1.5 m of wire per harness
         self.bom.bom_line_ids.filtered(lambda bl: bl.product_id == self.wire).product_qty = 1.5
-        wizard = self.env["l10n_mx_immex.reconstruction"].create(
-            {
-                "company_id": self.company.id,
-                "date_from": date(2026, 3, 1),
-                "date_to": date(2026, 3, 31),
-            }
-        )
-        wizard.action_run()
+        wizard = self._rerun_march()
         self.assertEqual(wizard.rows_reversed, len(original))
         self.assertEqual(wizard.rows_created, 2)
         # 60 x (1.5 + 5 %) = 94.5 m
@@ -655,14 +659,7 @@ class TestReconstruction(DischargeCommon):
         self.assertAlmostEqual(new_waste.quantity, 9.0)
         self.assertIn("records: 1 superseded, 1 recorded", wizard.summary)
         # running it again changes nothing in balances but keeps the trail
-        again = self.env["l10n_mx_immex.reconstruction"].create(
-            {
-                "company_id": self.company.id,
-                "date_from": date(2026, 3, 1),
-                "date_to": date(2026, 3, 31),
-            }
-        )
-        again.action_run()
+        again = self._rerun_march()
         self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 1000 - 94.5)
         self.assertIn("No pedimento line changed", again.summary)
         self.assertNotIn("desperdicio", again.summary)
@@ -681,14 +678,7 @@ class TestReconstruction(DischargeCommon):
         waste = self.env["l10n_mx_immex.waste"].search([("move_id", "in", picking.move_ids.ids)])
         # 7 x 2 m x 7.77 % = 1.0878 m, stored at the unit's precision
         self.assertAlmostEqual(waste.quantity, 1.0878, places=2)
-        wizard = self.env["l10n_mx_immex.reconstruction"].create(
-            {
-                "company_id": self.company.id,
-                "date_from": date(2026, 3, 1),
-                "date_to": date(2026, 3, 31),
-            }
-        )
-        wizard.action_run()
+        wizard = self._rerun_march()
         self.assertNotIn("desperdicio", wizard.summary)
         self.assertEqual(waste.state, "pending")
         self.assertEqual(
@@ -714,14 +704,7 @@ class TestReconstruction(DischargeCommon):
         waste = self.env["l10n_mx_immex.waste"].search([("move_id", "in", picking.move_ids.ids)])
         self.assertEqual(waste.state, "discharged")
         self.bom.bom_line_ids.filtered(lambda bl: bl.product_id == self.wire).product_qty = 1.5
-        wizard = self.env["l10n_mx_immex.reconstruction"].create(
-            {
-                "company_id": self.company.id,
-                "date_from": date(2026, 3, 1),
-                "date_to": date(2026, 3, 31),
-            }
-        )
-        wizard.action_run()
+        wizard = self._rerun_march()
         # destroyed waste is a fact: kept, and the summary asks for a review
         self.assertEqual(waste.state, "discharged")
         self.assertEqual(
