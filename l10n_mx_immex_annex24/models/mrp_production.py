@@ -73,7 +73,7 @@ class MrpProduction(models.Model):
                     else:
                         rule[component.id] = "temporary_first"
                 elif component.bom_ids:
-                    for sub_id, per_unit in self._l10n_mx_immex_subassembly_per_unit(
+                    for sub_id, per_unit in production._l10n_mx_immex_subassembly_per_unit(
                         component, service, controlled
                     ).items():
                         consumed[sub_id] += per_unit * move._l10n_mx_immex_qty_product_uom()
@@ -146,7 +146,12 @@ class MrpProduction(models.Model):
             self.env["l10n_mx_immex.material.usage"]
             .sudo()
             .search(
-                [("finished_product_id", "=", component.id)], order="date desc, id desc", limit=200
+                [
+                    ("finished_product_id", "=", component.id),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                order="date desc, id desc",
+                limit=200,
             )
         )
         if usages:
@@ -155,7 +160,7 @@ class MrpProduction(models.Model):
             for usage in usages:
                 totals[usage.component_id.id] += usage.qty_consumed
             return {cid: qty / produced for cid, qty in totals.items()} if produced else {}
-        boms = service._bom_structures(component, stop=controlled)
+        boms = service._bom_structures(component, stop=controlled, company=self.company_id)
         if component.id not in boms:
             return {}
         leaves = bom_lib.explode(component.id, 1.0, boms, stop=controlled.__contains__)
