@@ -369,6 +369,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         boms = {}
         todo = set(products.ids)
         seen = set()
+        stop = set(stop)
         while todo:
             seen |= todo
             found = self._boms_in_force(todo, company)
@@ -421,7 +422,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 boms[product_id] = bom_lib.Bom(
                     product_id, product_qty, lines_by_product[product_id], bom_type
                 )
-            todo = children - seen - set(stop)
+            todo = children - seen - stop
         return boms
 
     @api.model

@@ -293,9 +293,12 @@ class L10nMxImmexPedimentoLine(models.Model):
     @api.depends("pedimento_id.opens_balance", "pedimento_id.state")
     def _compute_is_temporary(self):
         for line in self:
-            line.is_temporary = (
-                line.pedimento_id.opens_balance and line.pedimento_id.state == "confirmed"
-            )
+            line.is_temporary = self._immex_holds_balance(line.pedimento_id)
+
+    @api.model
+    def _immex_holds_balance(self, ped):
+        """Whether lines of ``ped`` hold an Annex 24 balance: a confirmed temporary import."""
+        return bool(ped.opens_balance and ped.state == "confirmed")
 
     @api.depends("discharge_ids.quantity")
     def _compute_qty_discharged(self):
@@ -310,12 +313,16 @@ class L10nMxImmexPedimentoLine(models.Model):
     @api.depends("is_temporary", "quantity", "qty_discharged")
     def _compute_qty_balance(self):
         for line in self:
-            balance = line.quantity - line.qty_discharged if line.is_temporary else 0.0
-            line.qty_balance = balance
-            # the UMT/UMC ratio of the partida itself, as the set-based discharge uses it
-            line.qty_balance_tariff = (
-                balance * line.quantity_tariff / line.quantity if line.quantity else 0.0
+            line.qty_balance, line.qty_balance_tariff = self._immex_balances(
+                line.is_temporary, line.quantity, line.qty_discharged, line.quantity_tariff
             )
+
+    @api.model
+    def _immex_balances(self, is_temporary, quantity, qty_discharged, quantity_tariff):
+        """``(balance, balance in UMT)`` of a line."""
+        balance = quantity - qty_discharged if is_temporary else 0.0
+        # the UMT/UMC ratio of the partida itself, as the set-based discharge uses it
+        return balance, (balance * quantity_tariff / quantity if quantity else 0.0)
 
     @api.depends(
         "pedimento_id.fifo_date",
@@ -393,10 +400,13 @@ class L10nMxImmexPedimentoLine(models.Model):
     @api.depends("registered_at", "pedimento_id.registration_deadline")
     def _compute_is_late_registration(self):
         for line in self:
-            deadline = line.pedimento_id.registration_deadline
-            line.is_late_registration = bool(
-                deadline and line.registered_at and line.registered_at > deadline
+            line.is_late_registration = self._immex_is_late(
+                line.pedimento_id.registration_deadline, line.registered_at
             )
+
+    @api.model
+    def _immex_is_late(self, deadline, registered_at):
+        return bool(deadline and registered_at and registered_at > deadline)
 
     def _compute_display_name(self):
         for line in self:
@@ -466,7 +476,7 @@ class L10nMxImmexPedimentoLine(models.Model):
         existing = ped.line_ids
         sequence = max(existing.mapped("sequence"), default=0)
         has_broker_lines = any(line.origin == "broker" for line in existing)
-        is_temporary = ped.opens_balance and ped.state == "confirmed"
+        is_temporary = self._immex_holds_balance(ped)
         deadline = ped.registration_deadline
         # values as the cache holds them (rounded), since the computations read the cache
         to_cache = {
@@ -486,7 +496,9 @@ class L10nMxImmexPedimentoLine(models.Model):
                 units_lib.to_tariff(quantity, factor) if factor else 0.0, self
             )
             qty_received = to_cache["qty_received"](self._immex_received_qty(moves, uom), self)
-            balance = quantity if is_temporary else 0.0
+            balance, balance_tariff = self._immex_balances(
+                is_temporary, quantity, 0.0, quantity_tariff
+            )
             material_type = product.product_tmpl_id.l10n_mx_immex_type
             vals_list.append(
                 {
@@ -520,12 +532,10 @@ class L10nMxImmexPedimentoLine(models.Model):
                     "is_temporary": is_temporary,
                     "qty_discharged": 0.0,
                     "qty_balance": balance,
-                    "qty_balance_tariff": balance * quantity_tariff / quantity if quantity else 0.0,
+                    "qty_balance_tariff": balance_tariff,
                     "expiry_date": self._immex_expiry_date(ped, material_type, is_temporary),
                     "registered_at": registered_at,
-                    "is_late_registration": bool(
-                        deadline and registered_at and registered_at > deadline
-                    ),
+                    "is_late_registration": self._immex_is_late(deadline, registered_at),
                 }
             )
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
