@@ -20,6 +20,7 @@
     "data": [
         "security/l10n_mx_immex_annex24_security.xml",
         "security/ir.model.access.csv",
+        "security/l10n_mx_immex_finding_security.xml",
         "data/l10n_mx_immex_customs_regime_data.xml",
         "data/l10n_mx_immex_pedimento_key_data.xml",
         "data/uom_uom_data.xml",
@@ -35,6 +36,7 @@
         "views/l10n_mx_immex_waste_views.xml",
         "views/l10n_mx_immex_material_usage_views.xml",
         "views/l10n_mx_immex_exit_event_views.xml",
+        "views/l10n_mx_immex_finding_views.xml",
         "views/res_company_views.xml",
         "views/product_template_views.xml",
         "views/mrp_bom_views.xml",

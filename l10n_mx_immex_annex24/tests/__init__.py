@@ -5,3 +5,5 @@ from . import test_security
 from . import test_discharge
 from . import test_concurrency
 from . import test_material_usage
+from . import test_receipt_values
+from . import test_exit_findings
