@@ -48,6 +48,11 @@
     "demo": [
         "demo/l10n_mx_immex_annex24_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_mx_immex_annex24/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

@@ -7,3 +7,4 @@ from . import test_concurrency
 from . import test_material_usage
 from . import test_receipt_values
 from . import test_exit_findings
+from . import test_browser
