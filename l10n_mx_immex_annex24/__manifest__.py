@@ -23,6 +23,7 @@
         "security/l10n_mx_immex_finding_security.xml",
         "data/l10n_mx_immex_customs_regime_data.xml",
         "data/l10n_mx_immex_pedimento_key_data.xml",
+        "data/l10n_mx_immex_pedimento_key_regime_data.xml",
         "data/uom_uom_data.xml",
         "data/ir_sequence_data.xml",
         "wizards/l10n_mx_immex_pedimento_cancel_views.xml",

@@ -8,3 +8,4 @@ from . import test_material_usage
 from . import test_receipt_values
 from . import test_exit_findings
 from . import test_browser
+from . import test_pedimento_form
