@@ -61,11 +61,12 @@ class ResCompany(models.Model):
     )
     l10n_mx_immex_missing_pedimento = fields.Selection(
         selection=[("block", "Refuse the receipt"), ("warn", "Warn and continue")],
-        string="Receipt Without Pedimento",
+        string="Goods Without Pedimento",
         default="block",
         required=True,
         help="What happens when IMMEX-controlled goods are received from abroad as a "
-        "temporary import without a pedimento.",
+        "temporary import without a pedimento, or controlled or finished goods are delivered "
+        "to a customer abroad without an export pedimento. Warned ones leave a finding.",
     )
 
     l10n_mx_immex_compliance_user_id = fields.Many2one(
