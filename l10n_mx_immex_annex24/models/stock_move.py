@@ -146,15 +146,19 @@ class StockMove(models.Model):
         )
 
     def _l10n_mx_immex_is_exit_abroad_without_pedimento(self):
-        """Controlled or finished goods delivered to a customer abroad with no export
-        pedimento on the transfer: they would leave Annex 24 without a discharge."""
+        """IMMEX goods (inputs, finished goods...) delivered to a customer abroad with no
+        export pedimento on the transfer: they would leave Annex 24 without a discharge.
+
+        Only classified products count: a product that merely has a BOM may hold no
+        imported material at all, and refusing its exports would stop a plant's other
+        business."""
         self.ensure_one()
         if (
             self.location_id.usage != "internal"
             or self.location_dest_id.usage != "customer"
             or self.origin_returned_move_id
             or self.picking_id.l10n_mx_immex_pedimento_id.operation == "export"
-            or not (self.product_id.l10n_mx_immex_is_controlled or self.product_id.bom_ids)
+            or not self.product_id.l10n_mx_immex_is_controlled
         ):
             return False
         partner = self.picking_id.partner_id or self.partner_id

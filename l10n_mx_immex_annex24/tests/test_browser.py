@@ -102,6 +102,10 @@ class TestAnnex24Menus(HttpCase):
         picking.move_ids.quantity = 2
         picking.move_ids.picked = True
         picking.button_validate()
+        cls.warehouse = warehouse
+        cls.customer = customer
+        cls.harness = harness
+        cls.wire = wire
         cls.usage_count = env["l10n_mx_immex.material.usage"].search_count([])
         cls.finding_count = env["l10n_mx_immex.finding"].search_count([])
         cls.today = date.today()
@@ -142,3 +146,69 @@ class TestAnnex24Menus(HttpCase):
             "l10n_mx_immex_bom_drift_groups",
             login="admin",
         )
+
+    def _ready_picking(self, picking_type, partner, src, dest, product, qty):
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": partner.id,
+                "picking_type_id": picking_type.id,
+                "location_id": src.id,
+                "location_dest_id": dest.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "location_id": src.id,
+                            "location_dest_id": dest.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.move_ids.quantity = qty
+        picking.move_ids.picked = True
+        return picking
+
+    def test_receipt_in_warn_mode_from_the_screen(self):
+        supplier = self.env["res.partner"].create(
+            {"name": "Browser supplier", "country_id": self.env.ref("base.us").id}
+        )
+        picking = self._ready_picking(
+            self.warehouse.in_type_id,
+            supplier,
+            self.env.ref("stock.stock_location_suppliers"),
+            self.warehouse.lot_stock_id,
+            self.wire,
+            50,
+        )
+        self.assertTrue(picking.l10n_mx_immex_needs_pedimento)
+        self._browser(
+            self.start_tour,
+            f"/odoo/action-stock.action_picking_tree_all/{picking.id}",
+            "l10n_mx_immex_receipt_warn_mode",
+            login="admin",
+        )
+        self.assertEqual(picking.state, "done")
+        finding = self.env["l10n_mx_immex.finding"].search([("picking_id", "=", picking.id)])
+        self.assertEqual(finding.kind, "receipt_without_pedimento")
+
+    def test_delivery_abroad_in_warn_mode_from_the_screen(self):
+        picking = self._ready_picking(
+            self.warehouse.out_type_id,
+            self.customer,
+            self.warehouse.lot_stock_id,
+            self.env.ref("stock.stock_location_customers"),
+            self.harness,
+            1,
+        )
+        self._browser(
+            self.start_tour,
+            f"/odoo/action-stock.action_picking_tree_all/{picking.id}",
+            "l10n_mx_immex_delivery_abroad_warn_mode",
+            login="admin",
+        )
+        self.assertEqual(picking.state, "done")
+        finding = self.env["l10n_mx_immex.finding"].search([("picking_id", "=", picking.id)])
+        self.assertEqual(finding.kind, "exit_without_pedimento")

@@ -82,6 +82,17 @@ class TestExitFindings(DischargeCommon):
         picking.button_validate()
         self.assertEqual(picking.state, "done")
         self._deliver([(self.office_supplies, 3)], self.no_ped)
+        # a product of the plant that is not classified for IMMEX, even with a BOM
+        kit = self._create_product("Promo kit", "KIT", uom=self.uom_unit)
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": kit.product_tmpl_id.id,
+                "product_qty": 1,
+                "company_id": self.company.id,
+                "bom_line_ids": [(0, 0, {"product_id": self.office_supplies.id})],
+            }
+        )
+        self._deliver([(kit, 2)], self.no_ped)
         self.assertFalse(self.Finding.search([]))
 
     def test_shortfall_announced_at_validation(self):

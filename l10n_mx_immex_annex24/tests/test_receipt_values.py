@@ -123,3 +123,18 @@ class TestReceiptValues(Annex24Common):
         self.assertEqual(picking.l10n_mx_immex_missing_pedimento, "block")
         with self.assertRaisesRegex(UserError, "without a pedimento"):
             picking.button_validate()
+
+    def test_review_activity_goes_to_compliance(self):
+        # default: the company's first IMMEX administrator, never OdooBot or the validator
+        manager = self._new_user("compliance_a", "l10n_mx_immex_annex24.group_immex_manager")
+        self.assertEqual(self.company._l10n_mx_immex_compliance_user(), manager)
+        clerk = self._new_user("clerk_a", "stock.group_stock_user")
+        ped = self._create_pedimento(lines=[(self.terminal, 100)])
+        ped.action_confirm()
+        picking = self._receive([(self.terminal, 90)], pedimento=ped, validate=False)
+        picking.with_user(clerk).button_validate()
+        self.assertEqual(ped.activity_ids.user_id, manager)
+        # or whoever the company names
+        other = self._new_user("compliance_b", "l10n_mx_immex_annex24.group_immex_manager")
+        self.company.l10n_mx_immex_compliance_user_id = other
+        self.assertEqual(self.company._l10n_mx_immex_compliance_user(), other)
