@@ -20,8 +20,10 @@
     "data": [
         "security/l10n_mx_immex_annex24_security.xml",
         "security/ir.model.access.csv",
+        "security/l10n_mx_immex_finding_security.xml",
         "data/l10n_mx_immex_customs_regime_data.xml",
         "data/l10n_mx_immex_pedimento_key_data.xml",
+        "data/l10n_mx_immex_pedimento_key_regime_data.xml",
         "data/uom_uom_data.xml",
         "data/ir_sequence_data.xml",
         "wizards/l10n_mx_immex_pedimento_cancel_views.xml",
@@ -35,6 +37,7 @@
         "views/l10n_mx_immex_waste_views.xml",
         "views/l10n_mx_immex_material_usage_views.xml",
         "views/l10n_mx_immex_exit_event_views.xml",
+        "views/l10n_mx_immex_finding_views.xml",
         "views/res_company_views.xml",
         "views/product_template_views.xml",
         "views/mrp_bom_views.xml",
@@ -46,6 +49,11 @@
     "demo": [
         "demo/l10n_mx_immex_annex24_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_mx_immex_annex24/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

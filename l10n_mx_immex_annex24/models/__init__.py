@@ -9,6 +9,7 @@ from . import l10n_mx_immex_waste
 from . import l10n_mx_immex_material_usage
 from . import l10n_mx_immex_exit_event
 from . import l10n_mx_immex_exit_event_line
+from . import l10n_mx_immex_finding
 from . import res_company
 from . import product_template
 from . import uom_uom

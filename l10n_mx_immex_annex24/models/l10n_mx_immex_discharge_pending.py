@@ -18,8 +18,11 @@ class L10nMxImmexDischargePending(models.Model):
     _check_company_auto = True
 
     product_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
-    quantity = fields.Float(digits="Product Unit", required=True, readonly=True)
-    qty_settled = fields.Float(string="Settled", digits="Product Unit", readonly=True)
+    # products in different units: no group totals
+    quantity = fields.Float(digits="Product Unit", required=True, readonly=True, aggregator=None)
+    qty_settled = fields.Float(
+        string="Settled", digits="Product Unit", readonly=True, aggregator=None
+    )
     qty_open = fields.Float(string="Open", digits="Product Unit", compute="_compute_qty_open")
     date = fields.Date(required=True, readonly=True, index=True)
     reason = fields.Selection(

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+DRIFT_ALERT_PERCENT = 5.0
+
 
 class L10nMxImmexMaterialUsage(models.Model):
     """Materials used (Annex 24): real consumption of an imported component by a production.
@@ -22,7 +24,9 @@ class L10nMxImmexMaterialUsage(models.Model):
     finished_product_id = fields.Many2one(
         "product.product", string="Finished Good", required=True, readonly=True
     )
-    qty_produced = fields.Float(digits="Product Unit", readonly=True)
+    # No group totals on quantities: a group (a month, a finished good) mixes components
+    # counted in metres, pieces and kilograms; a sum of those means nothing.
+    qty_produced = fields.Float(digits="Product Unit", readonly=True, aggregator=None)
     component_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
     via_product_id = fields.Many2one(
         "product.product",
@@ -36,6 +40,7 @@ class L10nMxImmexMaterialUsage(models.Model):
         digits="Product Unit",
         readonly=True,
         help="Real consumption, merma included.",
+        aggregator=None,
     )
     qty_national = fields.Float(
         string="National / Definitive",
@@ -43,26 +48,49 @@ class L10nMxImmexMaterialUsage(models.Model):
         readonly=True,
         help="Part of the consumption taken from national or definitively imported goods: "
         "it discharges no pedimento.",
+        aggregator=None,
     )
     qty_scrapped = fields.Float(
         string="Desperdicio",
         digits="Product Unit",
         readonly=True,
         help="Scrapped during the production: pending waste until its own event.",
+        aggregator=None,
     )
     qty_per_unit = fields.Float(
         string="Per Unit",
         digits=(16, 6),
         readonly=True,
         help="Real consumption per unit of finished good: what an export discharges.",
+        aggregator=None,
     )
-    qty_tariff = fields.Float(string="Consumed (UMT)", digits="Product Unit", readonly=True)
-    qty_theoretical = fields.Float(string="BOM (net + merma)", digits="Product Unit", readonly=True)
+    qty_tariff = fields.Float(
+        string="Consumed (UMT)", digits="Product Unit", readonly=True, aggregator=None
+    )
+    qty_theoretical = fields.Float(
+        string="BOM (net + merma)",
+        digits="Product Unit",
+        readonly=True,
+        aggregator=None,
+        help="What the bill of materials says the production consumes: net quantity plus "
+        "merma, rounded as the manufacturing order plans it.",
+    )
     qty_drift = fields.Float(
-        string="Drift", digits="Product Unit", compute="_compute_drift", store=True
+        string="Drift",
+        digits="Product Unit",
+        compute="_compute_drift",
+        store=True,
+        aggregator=None,
     )
+    # an average of percentages of different components weighs nothing either
     drift_percent = fields.Float(
-        string="Drift %", digits=(16, 2), compute="_compute_drift", store=True, aggregator="avg"
+        string="Drift %", digits=(16, 2), compute="_compute_drift", store=True, aggregator=None
+    )
+    drift_alert = fields.Boolean(
+        string="Drift over 5 %",
+        compute="_compute_drift",
+        store=True,
+        help="Real consumption differs from the bill of materials by more than 5 %.",
     )
     regime_rule = fields.Selection(
         selection=[
@@ -82,3 +110,4 @@ class L10nMxImmexMaterialUsage(models.Model):
             usage.drift_percent = (
                 100.0 * usage.qty_drift / usage.qty_theoretical if usage.qty_theoretical else 0.0
             )
+            usage.drift_alert = abs(usage.drift_percent) > DRIFT_ALERT_PERCENT

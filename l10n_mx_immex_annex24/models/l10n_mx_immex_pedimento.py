@@ -192,7 +192,8 @@ class L10nMxImmexPedimento(models.Model):
     def _compute_patent(self):
         for ped in self:
             parts = ped._immex_parts()
-            if parts and not ped.patent:
+            # a retyped number brings its own patent (a typed patent that matches stays)
+            if parts and ped.patent != parts.patent:
                 ped.patent = parts.patent
 
     @api.depends("name")
@@ -200,7 +201,10 @@ class L10nMxImmexPedimento(models.Model):
         offices = self.env["l10n_mx_catalogs.c_aduana"]
         for ped in self:
             parts = ped._immex_parts()
-            if not parts or ped.customs_office_id:
+            # keep an office (or section) of the number's office; a retyped number with
+            # another office brings its own
+            code = ped.customs_office_id.code
+            if not parts or (code and pedimento_lib._office2(code) == parts.office):
                 continue
             # The catalog holds office+section codes ("240") and bare offices ("24").
             ped.customs_office_id = offices.search(
@@ -313,6 +317,13 @@ class L10nMxImmexPedimento(models.Model):
                 raise ValidationError(
                     self.env._("The closing date cannot be earlier than the entry date.")
                 )
+
+    @api.onchange("key_id")
+    def _onchange_key_id(self):
+        # each key may carry its usual regime (IN -> ITE)
+        regime = self.key_id.default_regime_id
+        if regime and regime.operation in (self.operation, "both"):
+            self.regime_id = regime
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -51,6 +51,10 @@ class L10nMxImmexPedimentoKey(models.Model):
         selection=DISCHARGE_KINDS,
         help="Kind of the discharge rows written when goods leave under this key.",
     )
+    default_regime_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.customs.regime",
+        help="Regime proposed when this key is chosen on a pedimento (e.g. ITE for IN).",
+    )
     active = fields.Boolean(default=True)
 
     _code_uniq = models.Constraint("unique(code)", "The pedimento key code must be unique.")

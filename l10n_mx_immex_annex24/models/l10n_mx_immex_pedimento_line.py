@@ -101,11 +101,17 @@ class L10nMxImmexPedimentoLine(models.Model):
     )
     seller_country_id = fields.Many2one(comodel_name="res.country")
     origin = fields.Selection(
-        selection=[("broker", "Customs broker"), ("receipt", "Receipt")],
+        selection=[
+            ("broker", "Customs broker"),
+            ("receipt", "Receipt"),
+            ("later_receipt", "Receipt after the entry"),
+        ],
         default="broker",
         required=True,
         readonly=True,
-        help="Whether the line was loaded from the broker's data or created by a receipt.",
+        help="Whether the line was loaded from the broker's data or created by a receipt. "
+        "A receipt that brings goods to a pedimento already received creates a line the "
+        "declaration does not hold: it is flagged as not declared.",
     )
     move_ids = fields.One2many(
         comodel_name="stock.move",
@@ -273,7 +279,10 @@ class L10nMxImmexPedimentoLine(models.Model):
         }
         for line in self:
             line.difference_state = self._immex_difference_state(
-                undeclared=line.origin == "receipt" and line.pedimento_id.id in with_broker_lines,
+                undeclared=(
+                    line.origin == "later_receipt"
+                    or (line.origin == "receipt" and line.pedimento_id.id in with_broker_lines)
+                ),
                 received=any(m.state == "done" for m in line.move_ids),
                 qty_received=line.qty_received,
                 quantity=line.quantity,
@@ -476,6 +485,8 @@ class L10nMxImmexPedimentoLine(models.Model):
         existing = ped.line_ids
         sequence = max(existing.mapped("sequence"), default=0)
         has_broker_lines = any(line.origin == "broker" for line in existing)
+        # goods brought to an import already received: not on the declaration (issue 13)
+        later = bool(existing) and not has_broker_lines and ped.operation == "import"
         is_temporary = self._immex_holds_balance(ped)
         deadline = ped.registration_deadline
         # values as the cache holds them (rounded), since the computations read the cache
@@ -500,6 +511,7 @@ class L10nMxImmexPedimentoLine(models.Model):
                 is_temporary, quantity, 0.0, quantity_tariff
             )
             material_type = product.product_tmpl_id.l10n_mx_immex_type
+            value_mxn, value_usd = moves._l10n_mx_immex_customs_values(ped)
             vals_list.append(
                 {
                     "pedimento_id": ped.id,
@@ -514,10 +526,12 @@ class L10nMxImmexPedimentoLine(models.Model):
                     "uom_tariff_id": umt.id,
                     "origin_country_id": product.l10n_mx_immex_origin_country_id.id,
                     "seller_country_id": ped.partner_id.country_id.id,
-                    "origin": "receipt",
+                    "origin": "later_receipt" if later else "receipt",
+                    "value_mxn": value_mxn,
+                    "value_usd": value_usd,
                     "qty_received": qty_received,
                     "difference_state": self._immex_difference_state(
-                        undeclared=has_broker_lines,
+                        undeclared=has_broker_lines or later,
                         received=any(move.state == "done" for move in moves),
                         qty_received=qty_received,
                         quantity=quantity,

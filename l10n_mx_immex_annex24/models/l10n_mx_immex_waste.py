@@ -16,8 +16,11 @@ class L10nMxImmexWaste(models.Model):
     _check_company_auto = True
 
     product_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
-    quantity = fields.Float(digits="Product Unit", required=True, readonly=True)
-    qty_discharged = fields.Float(string="Discharged", digits="Product Unit", readonly=True)
+    # products in different units: no group totals
+    quantity = fields.Float(digits="Product Unit", required=True, readonly=True, aggregator=None)
+    qty_discharged = fields.Float(
+        string="Discharged", digits="Product Unit", readonly=True, aggregator=None
+    )
     date = fields.Date(required=True, readonly=True)
     source = fields.Selection(
         selection=[

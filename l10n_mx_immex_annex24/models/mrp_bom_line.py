@@ -20,6 +20,10 @@ class MrpBomLine(models.Model):
         "Mexico until destroyed, donated, transferred, returned or changed to definitive.",
     )
 
+    def _l10n_mx_immex_merma_factor(self):
+        self.ensure_one()
+        return 1.0 + (self.l10n_mx_immex_merma_percent or 0.0) / 100.0
+
     @api.constrains("l10n_mx_immex_merma_percent", "l10n_mx_immex_desperdicio_percent")
     def _check_l10n_mx_immex_percent(self):
         for line in self:
@@ -31,3 +35,21 @@ class MrpBomLine(models.Model):
                     raise ValidationError(
                         self.env._("Merma and desperdicio must be between 0 and 100 %.")
                     )
+
+    def _prepare_line_done_values(
+        self, quantity, product, original_quantity, parent_line, boms_done
+    ):
+        # A manufacturing order plans the net quantity plus merma (material consumed by the
+        # process), as Annex 24 declares it: an order that consumes exactly its BOM then
+        # shows no drift. Only for the raw moves of productions (the flag is set there):
+        # kits delivered or costed keep Odoo's net explosion. The merma of the kit line a
+        # component comes through counts too (one kit level, as most BOMs have).
+        if self.env.context.get("l10n_mx_immex_plan_merma"):
+            factor = self._l10n_mx_immex_merma_factor()
+            if parent_line:
+                factor *= parent_line._l10n_mx_immex_merma_factor()
+            if factor != 1.0:
+                quantity = self.product_uom_id.round(quantity * factor, rounding_method="UP")
+        return super()._prepare_line_done_values(
+            quantity, product, original_quantity, parent_line, boms_done
+        )

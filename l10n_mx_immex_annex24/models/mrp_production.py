@@ -17,6 +17,12 @@ class MrpProduction(models.Model):
         readonly=True,
     )
 
+    def _get_moves_raw_values(self):
+        # see mrp.bom.line._prepare_line_done_values: components planned with their merma
+        return super(
+            MrpProduction, self.with_context(l10n_mx_immex_plan_merma=True)
+        )._get_moves_raw_values()
+
     def _post_inventory(self, cancel_backorder=False):
         res = super()._post_inventory(cancel_backorder=cancel_backorder)
         self._l10n_mx_immex_record_usage()
@@ -111,7 +117,10 @@ class MrpProduction(models.Model):
                         # only temporarily imported material is discharged by exports
                         "qty_per_unit": (qty - qty_national) / produced,
                         "qty_tariff": qty * component.l10n_mx_immex_tariff_factor,
-                        "qty_theoretical": net + merma,
+                        # rounded up to the unit, as the order plans it
+                        "qty_theoretical": component.uom_id.round(
+                            net + merma, rounding_method="UP"
+                        ),
                         "regime_rule": rule.get(component.id, "temporary_first"),
                         "company_id": production.company_id.id,
                     }

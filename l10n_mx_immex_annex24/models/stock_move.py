@@ -110,8 +110,17 @@ class StockMove(models.Model):
             )
         )
         receipts._l10n_mx_immex_check_pedimento()
+        exits_abroad = self.filtered(
+            lambda m: (
+                m.state not in ("done", "cancel")
+                and m.picked
+                and m._l10n_mx_immex_is_exit_abroad_without_pedimento()
+            )
+        )
+        exits_abroad._l10n_mx_immex_check_exit_pedimento()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         done = moves.filtered(lambda m: m.state == "done")
+        (exits_abroad & done)._l10n_mx_immex_report_exit_without_pedimento()
         done.filtered(
             lambda m: m._l10n_mx_immex_is_temporary_receipt()
         )._l10n_mx_immex_register_receipt()
@@ -136,6 +145,142 @@ class StockMove(models.Model):
             and (self.product_id.l10n_mx_immex_is_controlled or bool(self.product_id.bom_ids))
         )
 
+    def _l10n_mx_immex_is_exit_abroad_without_pedimento(self):
+        """IMMEX goods (inputs, finished goods...) delivered to a customer abroad with no
+        export pedimento on the transfer: they would leave Annex 24 without a discharge.
+
+        Only classified products count: a product that merely has a BOM may hold no
+        imported material at all, and refusing its exports would stop a plant's other
+        business."""
+        self.ensure_one()
+        if (
+            self.location_id.usage != "internal"
+            or self.location_dest_id.usage != "customer"
+            or self.origin_returned_move_id
+            or self.picking_id.l10n_mx_immex_pedimento_id.operation == "export"
+            or not self.product_id.l10n_mx_immex_is_controlled
+        ):
+            return False
+        partner = self.picking_id.partner_id or self.partner_id
+        country = partner.commercial_partner_id.country_id
+        home = self.company_id.country_id or self.env.ref("base.mx")
+        return bool(country) and country != home
+
+    def _l10n_mx_immex_check_exit_pedimento(self):
+        """Refuse exits abroad without an export pedimento, or let them go with a finding
+        (the company's setting for goods without pedimento)."""
+        if not self:
+            return
+        if "block" in set(self.company_id.mapped("l10n_mx_immex_missing_pedimento")):
+            raise UserError(
+                self.env._(
+                    "These goods go to a customer abroad without an export pedimento: "
+                    "%(products)s. Set the export pedimento (e.g. key RT) on the delivery so "
+                    "Annex 24 discharges the imported materials they contain.",
+                    products=", ".join(sorted(set(self.product_id.mapped("display_name")))),
+                )
+            )
+
+    def _l10n_mx_immex_report_exit_without_pedimento(self):
+        if not self:
+            return
+        self._l10n_mx_immex_create_findings("exit_without_pedimento")
+        for picking, moves in self.grouped("picking_id").items():
+            picking._l10n_mx_immex_warn(
+                self.env._(
+                    "Warning: goods delivered abroad without an export pedimento "
+                    "(%(products)s). Nothing was discharged from Annex 24: set the export "
+                    "pedimento on this delivery. See Annex 24 > Findings.",
+                    products=", ".join(sorted(set(moves.product_id.mapped("display_name")))),
+                )
+            )
+
+    def _l10n_mx_immex_create_findings(self, kind):
+        today = fields.Date.context_today(self)
+        vals_list = [
+            {
+                "date": fields.Date.to_date(move.date) if move.state == "done" else today,
+                "kind": kind,
+                "picking_id": move.picking_id.id,
+                "move_id": move.id,
+                "partner_id": (move.picking_id.partner_id or move.partner_id).id,
+                "product_id": move.product_id.id,
+                "quantity": move._l10n_mx_immex_qty_product_uom(),
+                "company_id": move.company_id.id,
+            }
+            for move in self
+        ]
+        return self.env["l10n_mx_immex.finding"].sudo().create(vals_list)
+
+    def _l10n_mx_immex_report_discharge(self, company, demands):
+        """Announce what an exit could not discharge cleanly: its shortfall (pending
+        discharges) and the expired balances FIFO skipped (findings)."""
+        pickings = self.picking_id
+        if not demands or not pickings:
+            return
+        pendings = (
+            self.env["l10n_mx_immex.discharge.pending"]
+            .sudo()
+            .search([("move_id", "in", self.ids), ("state", "=", "pending")])
+        )
+        if pendings:
+            items = ", ".join(
+                f"{p.product_id.display_name}: {p.qty_open:g} {p.product_id.uom_id.name}"
+                for p in pendings
+            )
+            pickings._l10n_mx_immex_warn(
+                self.env._(
+                    "Annex 24 shortfall: no valid temporary-import balance covers %(items)s. "
+                    "It is recorded as pending discharges and settled when a balance "
+                    "appears. See Annex 24 > Pending Discharges.",
+                    items=items,
+                )
+            )
+        date = max(d["date"] for d in demands)
+        Line = self.env["l10n_mx_immex.pedimento.line"].sudo()
+        expired = Line.search(
+            [
+                ("company_id", "=", company.id),
+                ("product_id", "in", list({d["product_id"] for d in demands})),
+                ("is_temporary", "=", True),
+                ("qty_balance", ">", 0),
+                ("expiry_date", "<", date),
+            ]
+        )
+        if not expired:
+            return
+        Finding = self.env["l10n_mx_immex.finding"].sudo()
+        known = Finding.search(
+            [
+                ("kind", "=", "expired_skipped"),
+                ("state", "=", "open"),
+                ("pedimento_line_id", "in", expired.ids),
+            ]
+        ).pedimento_line_id
+        picking = pickings[:1]
+        Finding.create(
+            [
+                {
+                    "date": date,
+                    "kind": "expired_skipped",
+                    "picking_id": picking.id,
+                    "partner_id": picking.partner_id.id,
+                    "product_id": line.product_id.id,
+                    "quantity": line.qty_balance,
+                    "pedimento_line_id": line.id,
+                    "company_id": company.id,
+                }
+                for line in expired - known
+            ]
+        )
+        pickings._l10n_mx_immex_warn(
+            self.env._(
+                "Expired Annex 24 balances were skipped by FIFO: %(lines)s. Regularise them "
+                "(key A3) or return them. See Annex 24 > Findings.",
+                lines=", ".join(expired.mapped("display_name")),
+            )
+        )
+
     def _l10n_mx_immex_discharge_exit(self):
         """Discharge the imported components of the goods that left, FIFO."""
         if not self:
@@ -154,6 +299,7 @@ class StockMove(models.Model):
                         demand["kind"] = "return"
             service._discharge(demands, company, kind, exit_pedimento=ped)
             self.env["l10n_mx_immex.waste"].sudo()._insert_pending(wastes)
+            moves._l10n_mx_immex_report_discharge(company, demands)
 
     def _l10n_mx_immex_reverse_returned(self):
         """Goods brought back before they crossed: reverse what their exit discharged."""
@@ -217,14 +363,14 @@ class StockMove(models.Model):
                         products=products,
                     )
                 )
-            for picking in missing.picking_id:
-                picking.message_post(
-                    body=self.env._(
-                        "Warning: temporarily imported goods received without a pedimento "
-                        "(%(products)s). Annex 24 balances were not opened.",
-                        products=products,
-                    )
+            missing._l10n_mx_immex_create_findings("receipt_without_pedimento")
+            missing.picking_id._l10n_mx_immex_warn(
+                self.env._(
+                    "Warning: temporarily imported goods received without a pedimento "
+                    "(%(products)s). Annex 24 balances were not opened.",
+                    products=products,
                 )
+            )
         for move in self - missing:
             ped = move._l10n_mx_immex_pedimento()
             if ped.state == "cancelled":
@@ -243,6 +389,42 @@ class StockMove(models.Model):
                         product=move.product_id.display_name,
                     )
                 )
+
+    def _l10n_mx_immex_customs_values(self, ped):
+        """``(value_mxn, value_usd)`` of these done moves, from their purchase lines.
+
+        The received share of each purchase line's subtotal (discounts included), in the
+        order's currency, converted with the pedimento's exchange rate (MXN per USD): an
+        order in USD gives ``usd = amount`` and ``mxn = usd * rate``; one in MXN gives
+        ``mxn = amount`` and ``usd = amount / rate``. Other currencies go through USD at
+        Odoo's rate of the pedimento date. Without a rate, Odoo's rates are used.
+        """
+        usd = self.env.ref("base.USD")
+        mxn = self.env.ref("base.MXN")
+        rate = ped.exchange_rate
+        date = ped.entry_date or fields.Date.context_today(self)
+        total_mxn = total_usd = 0.0
+        for move in self:
+            line = move.purchase_line_id
+            if not line or not line.product_qty:
+                continue
+            received = move.product_uom._compute_quantity(move.quantity, line.product_uom_id)
+            amount = line.price_subtotal * received / line.product_qty
+            currency = line.currency_id or line.order_id.currency_id
+            company = move.company_id
+            if currency == mxn:
+                value_mxn = amount
+                value_usd = amount / rate if rate else mxn._convert(amount, usd, company, date)
+            else:
+                value_usd = (
+                    amount if currency == usd else currency._convert(amount, usd, company, date)
+                )
+                value_mxn = (
+                    value_usd * rate if rate else usd._convert(value_usd, mxn, company, date)
+                )
+            total_mxn += value_mxn
+            total_usd += value_usd
+        return usd.round(total_mxn), usd.round(total_usd)
 
     def _l10n_mx_immex_register_receipt(self):
         """Link done receipt moves to pedimento lines and open their balances."""
@@ -316,13 +498,12 @@ class StockMove(models.Model):
                         lines=", ".join(flagged.mapped("display_name")),
                     )
                 )
-                # the person who validates, unless it is the system: then who created it
-                user = self.env.user
-                if user._is_superuser() or user.share:
-                    user = ped.create_uid
+                # compliance reviews it (company setting, else the first IMMEX admin), in
+                # its own language
+                user = ped.company_id._l10n_mx_immex_compliance_user() or self.env.user
                 ped.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=self.env._("Check pedimento differences"),
+                    summary=self.with_context(lang=user.lang).env._("Check pedimento differences"),
                     user_id=user.id,
                 )
         return touched

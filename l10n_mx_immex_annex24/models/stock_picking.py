@@ -22,6 +22,11 @@ class StockPicking(models.Model):
         string="Needs Pedimento", compute="_compute_l10n_mx_immex_needs_pedimento"
     )
 
+    # the view shows what validation will do: refuse, or warn and go on (company setting)
+    l10n_mx_immex_missing_pedimento = fields.Selection(
+        related="company_id.l10n_mx_immex_missing_pedimento"
+    )
+
     @api.depends("move_ids.l10n_mx_immex_regime", "picking_type_code")
     def _compute_l10n_mx_immex_needs_pedimento(self):
         for picking in self:
@@ -51,3 +56,27 @@ class StockPicking(models.Model):
         if self.l10n_mx_immex_pedimento_id:
             backorder.l10n_mx_immex_pedimento_id = self.l10n_mx_immex_pedimento_id
         return backorder
+
+    def _l10n_mx_immex_warn(self, body):
+        """Tell at validation what Annex 24 could not record: a note on the transfer, a
+        notification to whoever validates, a review activity for compliance."""
+        for picking in self:
+            picking.message_post(body=body)
+            user = picking.company_id._l10n_mx_immex_compliance_user()
+            if user:
+                picking.activity_schedule(
+                    "mail.mail_activity_data_warning",
+                    summary=self.with_context(lang=user.lang).env._("Annex 24: review"),
+                    note=body,
+                    user_id=user.id,
+                )
+        if self:
+            self.env.user._bus_send(
+                "simple_notification",
+                {
+                    "type": "warning",
+                    "title": self.env._("Annex 24"),
+                    "message": body,
+                    "sticky": True,
+                },
+            )

@@ -4,3 +4,8 @@ from . import test_receipt
 from . import test_security
 from . import test_discharge
 from . import test_concurrency
+from . import test_material_usage
+from . import test_receipt_values
+from . import test_exit_findings
+from . import test_browser
+from . import test_pedimento_form
