@@ -71,6 +71,15 @@ class ResUsers(models.Model):
             raise AccessDenied(refusal)
         return auth_info
 
+    @api.model
+    def _check_uid_passwd(self, uid, passwd):
+        # Core caches a successful (uid, password) check: the period is checked on every
+        # XML-RPC/JSON-RPC call, outside that cache, so an expiry takes effect at once.
+        super()._check_uid_passwd(uid, passwd)
+        refusal = self.browse(uid)._l10n_mx_immex_auditor_refusal()
+        if refusal:
+            raise AccessDenied(refusal)
+
     def _compute_session_token(self, sid):
         # A session opened while the period was valid stops working once it ends: no token
         # means the HTTP layer logs the session out on its next request.

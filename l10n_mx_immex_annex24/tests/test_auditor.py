@@ -130,7 +130,7 @@ class TestAuditor(Annex24Common):
         both = self._new_user(
             "aud_both", "stock.group_stock_user,l10n_mx_immex_annex24.group_sat_auditor"
         )
-        self.assertTrue(self.env["stock.picking"].with_user(both).search_count([]) >= 0)
+        self.assertIn(self.warehouse, self.env["stock.warehouse"].with_user(both).search([]))
         self.assertIn(self.stranger, self.env["res.partner"].with_user(both).search([]))
 
     # --- writes ------------------------------------------------------------------------
@@ -179,8 +179,11 @@ class TestAuditor(Annex24Common):
         self.assertEqual(len(login), 1)
         self.assertEqual(login.company_id, self.company)
         self.assertTrue(self.auditor._compute_session_token("sid-1"))
-        # per-call RPC authentication
+        # per-call RPC authentication, also once core has cached a successful check
         self.env["res.users"]._check_uid_passwd(self.auditor.id, PASSWORD)
+        self.auditor.l10n_mx_immex_auditor_valid_until = self.today - timedelta(days=1)
+        with self.assertRaisesRegex(AccessDenied, "expired"):
+            self.env["res.users"]._check_uid_passwd(self.auditor.id, PASSWORD)
 
     def test_login_refused_outside_validity(self):
         self.auditor.l10n_mx_immex_auditor_valid_until = self.today - timedelta(days=1)
