@@ -43,6 +43,7 @@
         "views/stock_lot_views.xml",
         "views/l10n_mx_immex_access_log_views.xml",
         "wizards/l10n_mx_immex_auditor_account_views.xml",
+        "views/sat_auditor_views.xml",
         "views/l10n_mx_immex_annex24_menus.xml",
     ],
     "demo": [

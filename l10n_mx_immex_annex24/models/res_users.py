@@ -75,10 +75,11 @@ class ResUsers(models.Model):
     def _check_uid_passwd(self, uid, passwd):
         # Core caches a successful (uid, password) check: the period is checked on every
         # XML-RPC/JSON-RPC call, outside that cache, so an expiry takes effect at once.
-        super()._check_uid_passwd(uid, passwd)
+        res = super()._check_uid_passwd(uid, passwd)
         refusal = self.browse(uid)._l10n_mx_immex_auditor_refusal()
         if refusal:
             raise AccessDenied(refusal)
+        return res
 
     def _compute_session_token(self, sid):
         # A session opened while the period was valid stops working once it ends: no token

@@ -126,6 +126,57 @@ class TestAuditor(Annex24Common):
             self.assertNotIn(self.auditor.partner_id, general.channel_partner_ids)
             self.assertFalse(env["discuss.channel"].search([("id", "=", general.id)]))
 
+    def test_auditor_screens_load(self):
+        """Every Annex 24 screen the auditor can open loads its list and form, with what the
+        client would fetch, without touching models closed to the auditor."""
+        env = self.env(user=self.auditor)
+        self.env.invalidate_all()  # read from the database, as a new request would
+        menus = env["ir.ui.menu"].load_menus(debug=False)
+        actions = self.env["ir.actions.act_window"].browse(
+            {
+                m["action_id"]
+                for key, m in menus.items()
+                if key != "root" and m.get("action_model") == "ir.actions.act_window"
+            }
+        )
+        models = set(actions.mapped("res_model")) | {"product.product", "mrp.bom", "res.partner"}
+        self.assertIn("l10n_mx_immex.pedimento", models)
+        for model in sorted(models):
+            Model = env[model]
+            views = Model.get_views([[False, "list"], [False, "form"]])
+            described = {name: set(info["fields"]) for name, info in views["models"].items()}
+
+            def spec(model_name, depth=0, described=described):
+                out = {}
+                for fname in described.get(model_name, ()):
+                    field = env[model_name]._fields[fname]
+                    if field.type in ("one2many", "many2many") and depth == 0:
+                        out[fname] = {"fields": spec(field.comodel_name, 1)}
+                    elif field.type == "many2one":
+                        out[fname] = {"fields": {"display_name": {}}}
+                    else:
+                        out[fname] = {}
+                return out
+
+            result = Model.web_search_read([], spec(model), limit=5)
+            ids = [row["id"] for row in result["records"]]
+            if ids:
+                Model.browse(ids[:1]).web_read(spec(model))
+            for name, fnames in described.items():
+                self.assertFalse(
+                    set(fnames) & {"picking_ids", "move_ids", "purchase_order_ids"}
+                    if name.startswith("l10n_mx_immex.")
+                    else set(),
+                    f"{model}: {name}",
+                )
+        # the ordinary screens still show IMMEX users the stock links
+        fields = (
+            self.env["l10n_mx_immex.pedimento"]
+            .with_user(self.whs)
+            .get_views([[False, "form"]])["models"]["l10n_mx_immex.pedimento"]["fields"]
+        )
+        self.assertIn("picking_count", fields)
+
     def test_auditor_group_on_an_immex_user_changes_nothing(self):
         both = self._new_user(
             "aud_both", "stock.group_stock_user,l10n_mx_immex_annex24.group_sat_auditor"
