@@ -9,7 +9,6 @@ from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
-from odoo.tools.safe_eval import safe_eval
 
 from .common import Annex24Common
 
