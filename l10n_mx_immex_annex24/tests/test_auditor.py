@@ -9,6 +9,7 @@ from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import Annex24Common
 
@@ -380,6 +381,16 @@ class TestAuditor(Annex24Common):
         self.assertEqual(
             self._authenticate("revisora_sat", wizard.initial_password)["uid"], user.id
         )
+        # the manager's list of auditor accounts shows it
+        action = self.env.ref("l10n_mx_immex_annex24.l10n_mx_immex_auditor_user_action")
+        listed = (
+            self.env["res.users"]
+            .with_user(self.manager)
+            .with_context(active_test=False)
+            .search(safe_eval(action.domain))
+        )
+        self.assertIn(user, listed)
+        self.assertNotIn(self.whs, listed)
         # the manager changes the period of the existing account
         wizard = (
             self.env["l10n_mx_immex.auditor.account"]
