@@ -9,7 +9,6 @@ from odoo.exceptions import AccessError
 AUDITOR_LOGGED_MODELS = frozenset(
     {"product.product", "product.template", "mrp.bom", "mrp.bom.line"}
 )
-UNGUARDED_MODELS = frozenset({"l10n_mx_immex.access.log"})
 # The auditor's own read-only views of the master data Annex 24 links to: the standard ones
 # compute stock, purchase and accounting figures, closed to them.
 AUDITOR_VIEWS = {
@@ -28,12 +27,16 @@ AUDITOR_HIDDEN_FIELDS = {"l10n_mx_immex.pedimento": {"picking_count"}}
 class Base(models.AbstractModel):
     _inherit = "base"
 
+    # An Annex 24 model whose rows a SAT auditor's own actions may add (the access log, an
+    # integrity run they start) sets this to True; every other one refuses them.
+    _l10n_mx_immex_auditor_may_write = False
+
     def _l10n_mx_immex_is_annex24_record(self):
         return (
             self._name.startswith("l10n_mx_immex.")
             and not self._transient
             and not self._abstract
-            and self._name not in UNGUARDED_MODELS
+            and not self._l10n_mx_immex_auditor_may_write
         )
 
     def _l10n_mx_immex_log_auditor_read(self):

@@ -18,6 +18,7 @@ class L10nMxImmexAccessLog(models.Model):
     _description = "SAT Auditor Access Log"
     _order = "id desc"
     _rec_name = "action"
+    _l10n_mx_immex_auditor_may_write = True
 
     user_id = fields.Many2one(
         comodel_name="res.users",
