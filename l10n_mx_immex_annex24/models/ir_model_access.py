@@ -34,6 +34,8 @@ AUDITOR_READ_PREFIXES = (
     "res.device",
     "report.l10n_mx_immex_annex24.",
 )
+# Company content under those prefixes that the web client does not need for an auditor.
+AUDITOR_READ_EXCLUDED = frozenset({"mail.template", "mail.alias", "mail.alias.domain"})
 # Writes the web client makes on the auditor's own behalf (settings, presence, password).
 AUDITOR_WRITE_MODELS = frozenset(
     {
@@ -60,7 +62,8 @@ class IrModelAccess(models.Model):
             return frozenset(
                 model
                 for model in allowed
-                if model in AUDITOR_READ_MODELS or model.startswith(AUDITOR_READ_PREFIXES)
+                if (model in AUDITOR_READ_MODELS or model.startswith(AUDITOR_READ_PREFIXES))
+                and model not in AUDITOR_READ_EXCLUDED
             )
         # Nothing that holds data: only the addon's wizards (report forms) and the web
         # client's own per-user records.

@@ -117,7 +117,13 @@ class TestAuditor(Annex24Common):
         with self.assertRaises(AccessError):
             env["product.product"].browse(self.office_supplies.id).read(["name"])
         # the rest of the ERP is closed, whatever base.group_user grants
-        for model in ("stock.picking", "stock.warehouse", "purchase.order", "mrp.production"):
+        for model in (
+            "stock.picking",
+            "stock.warehouse",
+            "purchase.order",
+            "mrp.production",
+            "mail.template",
+        ):
             with self.assertRaises(AccessError, msg=model):
                 env[model].search([], limit=1)
         with self.assertRaises(AccessError):
