@@ -44,6 +44,9 @@
         "views/purchase_order_views.xml",
         "views/stock_picking_views.xml",
         "views/stock_lot_views.xml",
+        "views/l10n_mx_immex_access_log_views.xml",
+        "wizards/l10n_mx_immex_auditor_account_views.xml",
+        "views/sat_auditor_views.xml",
         "views/l10n_mx_immex_annex24_menus.xml",
     ],
     "demo": [

@@ -22,3 +22,11 @@ from . import stock_lot
 from . import stock_move_line
 from . import stock_quant
 from . import mrp_production
+from . import res_users
+from . import res_partner
+from . import ir_ui_menu
+from . import ir_model_access
+from . import ir_actions_report
+from . import base
+from . import discuss_channel
+from . import l10n_mx_immex_access_log

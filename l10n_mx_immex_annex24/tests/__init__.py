@@ -9,3 +9,4 @@ from . import test_receipt_values
 from . import test_exit_findings
 from . import test_browser
 from . import test_pedimento_form
+from . import test_auditor
