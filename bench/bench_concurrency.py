@@ -7,7 +7,8 @@ It builds the dataset of ``bench/bench_discharge.py`` at a small scale, afresh o
 (its own database, ``bench_concurrency`` by default): finished harnesses of 50 IMMEX
 components each, and open balances cleared before the deliveries' date. It prepares and
 commits ``workers x per-worker`` ready deliveries to a customer abroad, each with
-``--lines`` finished goods and its own RT export pedimento dated on the same day, so that
+``--lines`` finished goods (each worker its own goods, whose components all workers
+share) and its own RT export pedimento dated on the same day, so that
 every delivery competes for the same oldest balances. Then ``--workers`` processes
 (spawned, each with its own Odoo registry and connections) validate their share, one
 transaction per delivery, through Odoo's own retry policy
@@ -19,6 +20,8 @@ It prints the failed deliveries (those still failing after the 5 tries), the con
 
 - over-discharge: pedimento lines whose ledger rows add up to more than their declared
   quantity (or whose stored balance is negative);
+- exits left queued: deliveries whose discharge was queued behind another exit must all
+  be discharged once the workers are done;
 - FIFO order: for each imported good, the balances the run took form a prefix of its FIFO
   order (no older line still open while a newer one was taken), whatever the order in
   which the workers happened to run. The deliveries share one date, so any interleaving
@@ -58,11 +61,14 @@ def prepare(registry, workers: int, per_worker: int, lines: int, plain: bool) ->
 
     with registry.cursor() as cr:
         env, company = bd.bench_env(cr)
-        products = env["product.product"].search(
+        finished = env["product.product"].search(
             [("l10n_mx_immex_type", "=", "finished"), ("company_id", "in", (False, company.id))],
             order="default_code",
-            limit=lines,
         )
+        # Each worker ships its own finished goods, so plain Odoo's quants never collide;
+        # their components are shared, so every delivery competes for the same balances.
+        own = len(finished) // workers
+        slices = [finished[n * own : (n + 1) * own] for n in range(workers)]
         if plain:
             customer = env["res.partner"].search(
                 [("name", "=", "Ensambles Nacionales SA")], limit=1
@@ -77,6 +83,8 @@ def prepare(registry, workers: int, per_worker: int, lines: int, plain: bool) ->
         customers = env.ref("stock.stock_location_customers")
         ids = []
         for index in range(workers * per_worker):
+            mine = slices[index % workers]  # the share of worker index % workers
+            products = [mine[(index // workers + n) % len(mine)] for n in range(lines)]
             ped = (
                 False
                 if plain
@@ -189,7 +197,16 @@ def check_ledger(registry, ledger_start: int) -> tuple[int, int]:
             [ledger_start, company.id, bd.BENCH2_DATE, TOLERANCE],
         )
         not_fifo = cr.fetchone()[0]
-    return over, not_fifo
+        # exits still waiting once every worker is done (their after-commit step failed)
+        cr.execute("SELECT count(*) FROM stock_move WHERE l10n_mx_immex_discharge_state = 'queued'")
+        waiting = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(DISTINCT res_id) FROM mail_message WHERE model = 'stock.picking' "
+            "AND body::text LIKE %s",
+            ["%discharge of this delivery was queued%"],
+        )
+        queued = cr.fetchone()[0]
+    return over, not_fifo, waiting, queued
 
 
 def main() -> None:
@@ -222,7 +239,7 @@ def main() -> None:
 
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    shares = [ids[n :: args.workers] for n in range(args.workers)]
+    shares = [ids[n :: args.workers] for n in range(args.workers)]  # as prepare() planned
     procs = [context.Process(target=worker, args=(args.db, share, queue)) for share in shares]
     start = time.perf_counter()
     for proc in procs:
@@ -237,7 +254,7 @@ def main() -> None:
     for __, __, errs in results:
         for name, count in errs.items():
             errors[name] = errors.get(name, 0) + count
-    over, not_fifo = check_ledger(registry, ledger_start)
+    over, not_fifo, waiting, queued = check_ledger(registry, ledger_start)
     kind = "plain Odoo (no pedimento)" if args.plain else "RT export pedimento each"
     bd.log(
         f"{args.workers} workers x {args.per_worker} deliveries ({kind}): "
@@ -246,8 +263,9 @@ def main() -> None:
         + (f"; errors {errors}" if errors else "")
     )
     bd.log(
-        f"ledger: over-discharged lines {over}, goods out of FIFO order {not_fifo} "
-        f"(target: 0 failed, 0 over-discharged, 0 out of order)"
+        f"ledger: over-discharged lines {over}, goods out of FIFO order {not_fifo}; "
+        f"deliveries whose discharge was queued {queued}, exits still queued {waiting} "
+        f"(target: 0 failed, 0 over-discharged, 0 out of order, 0 left queued)"
     )
 
 

@@ -26,6 +26,7 @@
         "data/l10n_mx_immex_pedimento_key_regime_data.xml",
         "data/uom_uom_data.xml",
         "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
         "wizards/l10n_mx_immex_pedimento_cancel_views.xml",
         "wizards/l10n_mx_immex_reconstruction_views.xml",
         "views/l10n_mx_immex_pedimento_views.xml",

@@ -5,6 +5,7 @@ from . import l10n_mx_immex_pedimento_line
 from . import l10n_mx_immex_discharge
 from . import l10n_mx_immex_discharge_pending
 from . import l10n_mx_immex_discharge_service
+from . import l10n_mx_immex_discharge_queue
 from . import l10n_mx_immex_waste
 from . import l10n_mx_immex_material_usage
 from . import l10n_mx_immex_exit_event

@@ -460,12 +460,13 @@ class L10nMxImmexDischargeService(models.AbstractModel):
     # Allocation and the ledger
     # ------------------------------------------------------------------
     @api.model
-    def _discharge(self, demands, company, kind, exit_pedimento=None, event=None):
+    def _discharge(self, demands, company, kind, exit_pedimento=None, event=None, nowait=False):
         """Allocate demands FIFO over open balances and write the ledger rows.
 
         The balances taken are locked (``FOR UPDATE``) so two exits validated at the same
         time can never take the same balance twice; a concurrent one waits, or fails and
-        retries.
+        retries. With ``nowait``, a balance another transaction holds raises
+        ``LockNotAvailable`` at once (the caller queues the exit instead of waiting).
         What no balance covers becomes a pending discharge. Returns the number of rows.
         """
         demands = [d for d in demands if d["qty"] > 0.5 * 10**-DIGITS]
@@ -491,8 +492,10 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         # cyclic collector over Odoo's heap would cost more than the allocation itself.
         with fifo.gc_paused():
             rows, pendings = self._allocate(demands, balances)
-        if not self._lock_balances({line_id for __, line_id, __ in rows}, balances):
-            balances = self._fetch_balances(company, product_ids, max_date, lock=True)
+        if not self._lock_balances({line_id for __, line_id, __ in rows}, balances, nowait):
+            balances = self._fetch_balances(
+                company, product_ids, max_date, lock=True, nowait=nowait
+            )
             with fifo.gc_paused():
                 rows, pendings = self._allocate(demands, balances)
         with fifo.gc_paused():
@@ -507,7 +510,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         return count
 
     @api.model
-    def _fetch_balances(self, company, product_ids, max_date, lock=True):
+    def _fetch_balances(self, company, product_ids, max_date, lock=True, nowait=False):
         """Open balances per product in FIFO order, locked for this transaction."""
         # what the query reads; the rest of a validation's writes can wait for the commit
         self.env["l10n_mx_immex.pedimento"].flush_model()
@@ -528,7 +531,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             company.id,
             product_ids,
             max_date,
-            SQL("FOR UPDATE OF l") if lock else SQL(""),
+            SQL("FOR UPDATE OF l NOWAIT" if nowait else "FOR UPDATE OF l") if lock else SQL(""),
         )
         by_product = defaultdict(list)
         info = {}
@@ -542,7 +545,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         return {"by_product": by_product, "info": info, "read": read}
 
     @api.model
-    def _lock_balances(self, line_ids, balances):
+    def _lock_balances(self, line_ids, balances, nowait=False):
         """Lock the chosen lines; False when one changed since the balances were read."""
         if not line_ids:
             return True
@@ -551,9 +554,10 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 SQL(
                     """
                     SELECT id, qty_balance FROM l10n_mx_immex_pedimento_line
-                     WHERE id = ANY(%s) ORDER BY id FOR UPDATE
+                     WHERE id = ANY(%s) ORDER BY id %s
                     """,
                     sorted(line_ids),
+                    SQL("FOR UPDATE NOWAIT" if nowait else "FOR UPDATE"),
                 )
             )
         )

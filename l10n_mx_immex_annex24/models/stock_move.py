@@ -1,8 +1,10 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from psycopg2 import errors
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import groupby
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, groupby
 
 from .purchase_order_line import REGIMES
 
@@ -25,6 +27,16 @@ class StockMove(models.Model):
         copy=False,
         index="btree_not_null",
         check_company=True,
+    )
+    l10n_mx_immex_discharge_state = fields.Selection(
+        selection=[("queued", "To discharge")],
+        string="Annex 24 Discharge",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="To discharge: the exit was validated while another exit held the balances it "
+        "needs; its discharge completes in a transaction of its own right after, or at the "
+        "next run of the scheduled action, in exit-date order.",
     )
     l10n_mx_immex_discharge_ids = fields.One2many(
         comodel_name="l10n_mx_immex.discharge",
@@ -100,6 +112,35 @@ class StockMove(models.Model):
             self.l10n_mx_immex_pedimento_line_id.pedimento_id
             or self.picking_id.l10n_mx_immex_pedimento_id
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any("l10n_mx_immex_discharge_state" in vals for vals in vals_list):
+            raise AccessError(self._l10n_mx_immex_queue_error())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "l10n_mx_immex_discharge_state" in vals:
+            raise AccessError(self._l10n_mx_immex_queue_error())
+        return super().write(vals)
+
+    def _l10n_mx_immex_queue_error(self):
+        return self.env._(
+            "The Annex 24 discharge queue is kept by the discharge service; it cannot be written."
+        )
+
+    def _l10n_mx_immex_set_discharge_state(self, state):
+        """Queue (``'queued'``) or un-queue (``False``) these moves: the only writer."""
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_move SET l10n_mx_immex_discharge_state = %s WHERE id = ANY(%s)",
+                state or None,
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["l10n_mx_immex_discharge_state"])
+        self.picking_id.invalidate_recordset(["l10n_mx_immex_discharge_queued"])
 
     def _action_done(self, cancel_backorder=False):
         receipts = self.filtered(
@@ -282,24 +323,61 @@ class StockMove(models.Model):
         )
 
     def _l10n_mx_immex_discharge_exit(self):
-        """Discharge the imported components of the goods that left, FIFO."""
+        """Discharge the imported components of the goods that left, FIFO.
+
+        Run in the validation's own transaction when the balances are free. When another
+        exit holds them (or changed them since this transaction began), waiting would end
+        in a serialization failure and a failed validation: the moves are queued instead and
+        discharged right after the commit, in a transaction of their own (see
+        ``l10n_mx_immex.discharge.queue``). An exit also queues
+        while older ones wait, so the discharge order stays the exit-date order.
+        """
         if not self:
             return
         self._l10n_mx_immex_link_lines()
-        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        queue = self.env["l10n_mx_immex.discharge.queue"].sudo()
+        queued = self.browse()
         for (company, ped), moves in self.grouped(
             lambda m: (m.company_id, m.picking_id.l10n_mx_immex_pedimento_id)
         ).items():
-            demands, wastes = service._demands_for_exit_moves(moves)
-            kind = ped.key_id.discharge_kind or "export"
-            if kind == "export":
-                # goods in the same state go back as a return, finished goods as an export
-                for demand in demands:
-                    if not demand["finished_product_id"]:
-                        demand["kind"] = "return"
-            service._discharge(demands, company, kind, exit_pedimento=ped)
-            self.env["l10n_mx_immex.waste"].sudo()._insert_pending(wastes)
-            moves._l10n_mx_immex_report_discharge(company, demands)
+            if queue._queue_waiting(company):
+                queued |= moves
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    moves._l10n_mx_immex_discharge_now(company, ped, nowait=True)
+            except (errors.LockNotAvailable, errors.SerializationFailure):
+                queued |= moves
+        if queued:
+            queued._l10n_mx_immex_queue_discharge()
+
+    def _l10n_mx_immex_discharge_now(self, company, ped, nowait=False):
+        """Discharge these exit moves of one company and exit pedimento (at validation, or
+        by the discharge queue for the exits it completes)."""
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        demands, wastes = service._demands_for_exit_moves(self)
+        kind = ped.key_id.discharge_kind or "export"
+        if kind == "export":
+            # goods in the same state go back as a return, finished goods as an export
+            for demand in demands:
+                if not demand["finished_product_id"]:
+                    demand["kind"] = "return"
+        service._discharge(demands, company, kind, exit_pedimento=ped, nowait=nowait)
+        self.env["l10n_mx_immex.waste"].sudo()._insert_pending(wastes)
+        self._l10n_mx_immex_report_discharge(company, demands)
+
+    def _l10n_mx_immex_queue_discharge(self):
+        """Queue these exit moves; their discharge runs once this transaction commits."""
+        self._l10n_mx_immex_set_discharge_state("queued")
+        for picking in self.picking_id:
+            picking.message_post(
+                body=self.env._(
+                    "Annex 24: another exit was discharging the same balances, so the "
+                    "discharge of this delivery was queued. It completes in a few moments, "
+                    "in exit-date order."
+                )
+            )
+        self.env["l10n_mx_immex.discharge.queue"].sudo()._schedule(self.company_id)
 
     def _l10n_mx_immex_reverse_returned(self):
         """Goods brought back before they crossed: reverse what their exit discharged."""

@@ -26,6 +26,11 @@ class StockPicking(models.Model):
     l10n_mx_immex_missing_pedimento = fields.Selection(
         related="company_id.l10n_mx_immex_missing_pedimento"
     )
+    l10n_mx_immex_discharge_queued = fields.Boolean(
+        string="Annex 24 Discharge Queued",
+        compute="_compute_l10n_mx_immex_discharge_queued",
+        search="_search_l10n_mx_immex_discharge_queued",
+    )
 
     @api.depends("move_ids.l10n_mx_immex_regime", "picking_type_code")
     def _compute_l10n_mx_immex_needs_pedimento(self):
@@ -33,6 +38,18 @@ class StockPicking(models.Model):
             picking.l10n_mx_immex_needs_pedimento = any(
                 move._l10n_mx_immex_is_temporary_receipt() for move in picking.move_ids
             )
+
+    @api.depends("move_ids.l10n_mx_immex_discharge_state")
+    def _compute_l10n_mx_immex_discharge_queued(self):
+        for picking in self:
+            picking.l10n_mx_immex_discharge_queued = any(
+                move.l10n_mx_immex_discharge_state == "queued" for move in picking.move_ids
+            )
+
+    def _search_l10n_mx_immex_discharge_queued(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        return [("move_ids.l10n_mx_immex_discharge_state", "=", "queued")]
 
     @api.constrains("l10n_mx_immex_pedimento_id", "company_id")
     def _check_l10n_mx_immex_pedimento_company(self):

@@ -97,6 +97,15 @@ class TestConcurrentExits(BaseCase):
                     service_a._discharge(self._demand(ids["product"], 10), company_a, "export"),
                     1,
                 )
+                # a validation asks not to wait: refused at once, so it can queue the exit
+                with (
+                    mute_logger("odoo.sql_db"),
+                    self.assertRaises(errors.LockNotAvailable),
+                    cr_b.savepoint(flush=False),
+                ):
+                    service_b._discharge(
+                        self._demand(ids["product"], 10), company_b, "export", nowait=True
+                    )
                 cr_b.execute("SET LOCAL lock_timeout = '300ms'")
                 with mute_logger("odoo.sql_db"), self.assertRaises(errors.LockNotAvailable):
                     service_b._discharge(self._demand(ids["product"], 10), company_b, "export")
