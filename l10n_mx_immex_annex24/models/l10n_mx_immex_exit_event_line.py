@@ -31,6 +31,7 @@ class L10nMxImmexExitEventLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        guard.refuse_non_finite(self.env, self._name, vals_list, quantities=["quantity"])
         events = self.env["l10n_mx_immex.exit.event"].browse(
             {vals["event_id"] for vals in vals_list if vals.get("event_id")}
         )
@@ -38,6 +39,7 @@ class L10nMxImmexExitEventLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        guard.refuse_non_finite(self.env, self._name, [vals], quantities=["quantity"])
         self.event_id.filtered(lambda e: e.state != "draft")._l10n_mx_immex_refuse_locked()
         return super().write(vals)
 

@@ -10,6 +10,7 @@ running request, never in ``env.context`` (which any RPC call fills at will).
 """
 
 import contextvars
+import math
 from contextlib import contextmanager
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -120,3 +121,21 @@ def check_convertible(env, uom, product, what):
                 product=product.display_name,
             )
         )
+
+
+def refuse_non_finite(env, model, vals_list, quantities=()):
+    """Refuse NaN and infinite numbers before the ORM rounds them (it fails obscurely), and
+    unusable ``quantities`` (field names) before the database's own checks do."""
+    fields_ = env[model]._fields
+    for vals in vals_list:
+        for fname in quantities:
+            if fname in vals:
+                check_quantity(env, vals[fname], fields_[fname].get_description(env)["string"])
+        for fname, value in vals.items():
+            if isinstance(value, float) and not math.isfinite(value) and fname in fields_:
+                raise ValidationError(
+                    env._(
+                        "%(field)s: the value is not a finite number.",
+                        field=fields_[fname].get_description(env)["string"],
+                    )
+                )

@@ -346,6 +346,7 @@ class L10nMxImmexPedimento(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        guard.refuse_non_finite(self.env, self._name, vals_list)
         protected = self._immex_protected_fields()
         for vals in vals_list:
             # a pedimento is born a draft; confirming it is an action with its own checks
@@ -362,6 +363,7 @@ class L10nMxImmexPedimento(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        guard.refuse_non_finite(self.env, self._name, [vals])
         guard.refuse_protected(
             self.env, self._name, self._immex_protected_fields().intersection(vals)
         )

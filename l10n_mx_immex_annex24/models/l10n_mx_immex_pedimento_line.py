@@ -504,6 +504,7 @@ class L10nMxImmexPedimentoLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        guard.refuse_non_finite(self.env, self._name, vals_list, quantities=["quantity"])
         protected = self._immex_protected_fields()
         for vals in vals_list:
             guard.refuse_protected(
@@ -646,6 +647,7 @@ class L10nMxImmexPedimentoLine(models.Model):
         return lines
 
     def write(self, vals):
+        guard.refuse_non_finite(self.env, self._name, [vals], quantities=["quantity"])
         guard.refuse_protected(
             self.env, self._name, self._immex_protected_fields().intersection(vals)
         )

@@ -189,7 +189,13 @@ class StockMove(models.Model):
     def _check_l10n_mx_immex_quantities(self):
         self.filtered(lambda m: m._l10n_mx_immex_is_relevant())._l10n_mx_immex_check_quantities()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        guard.refuse_non_finite(self.env, self._name, vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
+        guard.refuse_non_finite(self.env, self._name, [vals])
         if "l10n_mx_immex_pedimento_line_id" in vals and not guard.in_server_write():
             # the receipt or exit is on the record: its pedimento line is not re-pointed
             done = self.filtered(lambda m: m.state == "done")
