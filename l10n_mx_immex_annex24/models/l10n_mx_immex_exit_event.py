@@ -58,6 +58,7 @@ class L10nMxImmexExitEvent(models.Model):
         default="draft",
         required=True,
         readonly=True,
+        copy=False,
         tracking=True,
     )
     company_id = fields.Many2one(

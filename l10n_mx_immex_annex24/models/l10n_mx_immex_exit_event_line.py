@@ -40,7 +40,10 @@ class L10nMxImmexExitEventLine(models.Model):
 
     def write(self, vals):
         guard.refuse_non_finite(self.env, self._name, [vals], quantities=["quantity"])
-        self.event_id.filtered(lambda e: e.state != "draft")._l10n_mx_immex_refuse_locked()
+        events = self.event_id
+        if vals.get("event_id"):
+            events |= events.browse(vals["event_id"])
+        events.filtered(lambda e: e.state != "draft")._l10n_mx_immex_refuse_locked()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -654,6 +654,16 @@ class L10nMxImmexPedimentoLine(models.Model):
         locked = LOCKED_LINE_FIELDS.intersection(vals)
         if locked:
             frozen = self.filtered(lambda line: line.pedimento_id.state != "draft")
+            if vals.get("pedimento_id") and not frozen:
+                # nor is a line moved into a declaration already confirmed
+                target = self.env["l10n_mx_immex.pedimento"].browse(vals["pedimento_id"])
+                if target.state != "draft":
+                    raise UserError(
+                        self.env._(
+                            "Pedimento %(name)s is no longer a draft: lines cannot be added.",
+                            name=target.name,
+                        )
+                    )
             if frozen:
                 raise UserError(
                     self.env._(

@@ -89,6 +89,16 @@ class TestRpcGuards(DischargeCommon):
                 None,
                 [{"pedimento_id": self.ped.id, "product_id": self.wire.id, "quantity": 1}],
             )
+        # nor is a draft's line moved into the confirmed declaration
+        draft = self._create_pedimento(number="26  24  3420  6000808", lines=[(self.wire, 5)])
+        self._refused(
+            self.whs,
+            "l10n_mx_immex.pedimento.line",
+            "write",
+            draft.line_ids.ids,
+            {"pedimento_id": self.ped.id},
+        )
+        self.assertEqual(len(self.ped.line_ids), 2)
         # not even sudo() writes them
         with self.assertRaises(UserError):
             self.ped.sudo().with_context(**OLD_BYPASS).name = "26  24  3420  6000999"
