@@ -56,8 +56,8 @@ class L10nMxImmexDischargePending(models.Model):
 
     def action_settle(self):
         """Try again now (e.g. after a correction); settlement is also automatic."""
-        # it writes ledger rows: IMMEX users of the pendings' companies, never an auditor
-        guard.check_group(self.env, guard.USER)
+        # it writes ledger rows: IMMEX managers of the pendings' companies, never an auditor
+        guard.check_group(self.env, guard.MANAGER)
         guard.check_companies(self.env, self.company_id)
         service = self.env["l10n_mx_immex.discharge.service"]
         for company, pendings in self.grouped("company_id").items():

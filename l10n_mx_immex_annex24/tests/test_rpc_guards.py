@@ -201,7 +201,9 @@ class TestRpcGuards(DischargeCommon):
             self.env["l10n_mx_immex.pedimento.cancel"].with_user(self.whs).create(
                 {"pedimento_id": draft.id, "reason": "x"}
             )
-        self._rpc(self.whs, "l10n_mx_immex.pedimento", "action_confirm", draft.ids)
+        self._refused(self.whs, "l10n_mx_immex.pedimento", "action_confirm", draft.ids)
+        self.assertEqual(draft.state, "draft")
+        self._rpc(self.manager, "l10n_mx_immex.pedimento", "action_confirm", draft.ids)
         self.assertEqual(draft.state, "confirmed")
         wizard = (
             self.env["l10n_mx_immex.pedimento.cancel"]
@@ -262,8 +264,13 @@ class TestRpcGuards(DischargeCommon):
                 )
         self.assertEqual(self.env["l10n_mx_immex.discharge"].search_count([]), rows)
         self.assertEqual(event.state, "draft")
-        # an IMMEX user may retry a pending settlement of the own company
-        self._rpc(self.whs, "l10n_mx_immex.discharge.pending", "action_settle", pending.ids)
+        self._refused(self.whs, "l10n_mx_immex.discharge.pending", "action_settle", pending.ids)
+        # the IMMEX manager of the company may retry (nothing covers it yet)
+        self._rpc(self.manager, "l10n_mx_immex.discharge.pending", "action_settle", pending.ids)
+        self.assertEqual(set(pending.mapped("state")), {"pending"})
+        # a late entry settles it
+        self._import("26  24  3420  6000809", date(2026, 2, 1), [(self.wire, 500)])
+        self.assertEqual(set(pending.mapped("state")), {"settled"})
 
     def test_done_exit_event_cannot_be_replayed(self):
         event = self.env["l10n_mx_immex.exit.event"].create(
