@@ -47,7 +47,8 @@ CONF
         echo "Odoo suite: installing $ADDON logged errors (see .local/install.log)"
         status=1
     fi
-    python3 -m pytest -q --odoo-config="$conf" --odoo-database="$db" \
+    # --odoo-http: HttpCase tests (real JSON-RPC sessions) need Odoo's HTTP server
+    python3 -m pytest -q --odoo-http --odoo-config="$conf" --odoo-database="$db" \
         "$ADDON/tests" || status=1
     dropdb --if-exists "$db" >/dev/null 2>&1 || true
     rm -rf "$LOCAL/data/filestore/$db"

@@ -15,7 +15,8 @@ from psycopg2 import errors
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.service.model import call_kw
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from .test_discharge import DischargeCommon
@@ -561,3 +562,65 @@ class TestRpcGuards(DischargeCommon):
         ):
             with self.assertRaises(ValidationError):
                 move.with_user(self.whs).write(vals)
+
+
+@tagged("post_install", "-at_install")
+class TestJsonRpcGuards(HttpCase):
+    """The same attacks over a real JSON-RPC session of a logged-in warehouse user."""
+
+    def test_json_rpc_cannot_open_the_locks(self):
+        product = self.env["product.product"].create(
+            {"name": "Terminal RPC", "is_storable": True, "l10n_mx_immex_type": "input"}
+        )
+        ped = self.env["l10n_mx_immex.pedimento"].create(
+            {
+                "name": "26  24  3420  6000901",
+                "key_id": self.env.ref("l10n_mx_immex_annex24.pedimento_key_in").id,
+                "entry_date": "2026-03-10",
+                "line_ids": [Command.create({"product_id": product.id, "quantity": 10})],
+            }
+        )
+        ped.line_ids.fraction_id = self.env["l10n_mx_catalogs.c_fraccion"].search([], limit=1)
+        ped.line_ids.uom_tariff_id = product.uom_id
+        ped.action_confirm()
+        new_test_user(self.env, login="rpc_whs", groups="stock.group_stock_user")
+        self.authenticate("rpc_whs", "rpc_whs")
+
+        def call(model, method, args):
+            return self.make_jsonrpc_request(
+                "/web/dataset/call_kw",
+                {
+                    "model": model,
+                    "method": method,
+                    "args": args,
+                    "kwargs": {"context": OLD_BYPASS},
+                },
+            )
+
+        # the channel works: the user reads the pedimento
+        self.assertEqual(
+            call("l10n_mx_immex.pedimento", "read", [ped.ids, ["name"]])[0]["name"], ped.name
+        )
+        for model, method, args in (
+            ("l10n_mx_immex.pedimento", "write", [ped.ids, {"name": "26 24 3420 6000999"}]),
+            ("l10n_mx_immex.pedimento", "write", [ped.ids, {"state": "draft"}]),
+            ("l10n_mx_immex.pedimento.line", "write", [ped.line_ids.ids, {"quantity": 1}]),
+            ("l10n_mx_immex.pedimento.line", "write", [ped.line_ids.ids, {"qty_balance": 1e6}]),
+            ("l10n_mx_immex.pedimento", "_immex_cancel", [ped.ids, "reason"]),
+            ("l10n_mx_immex.pedimento", "action_cancel_wizard", [ped.ids]),
+        ):
+            with self.subTest(method=method, args=args[1:]), mute_logger("odoo.http"):
+                with self.assertRaises(JsonRpcException) as info:
+                    call(model, method, args)
+                self.assertIn(
+                    str(info.exception),
+                    (
+                        "odoo.exceptions.UserError",
+                        "odoo.exceptions.AccessError",
+                        "odoo.exceptions.ValidationError",
+                    ),
+                )
+        ped.invalidate_recordset()
+        self.assertEqual((ped.name, ped.state), ("26  24  3420  6000901", "confirmed"))
+        self.assertEqual(ped.line_ids.quantity, 10)
+        self.assertEqual(ped.line_ids.qty_balance, 10)
