@@ -124,9 +124,16 @@ class StockMove(models.Model):
         done.filtered(
             lambda m: m.origin_returned_move_id.l10n_mx_immex_discharge_ids
         )._l10n_mx_immex_reverse_returned()
-        done.filtered(
-            lambda m: m.scrap_id and m.product_id.l10n_mx_immex_is_controlled
-        )._l10n_mx_immex_record_scrap()
+        scraps = done.filtered("scrap_id")
+        if scraps:
+            # imported goods stay controlled after a change of classification
+            service = self.env["l10n_mx_immex.discharge.service"].sudo()
+            imported = service._imported_product_ids(
+                scraps.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
+            )
+            scraps.filtered(
+                lambda m: m.product_id.l10n_mx_immex_is_controlled or m.product_id.id in imported
+            )._l10n_mx_immex_record_scrap()
         return moves
 
     def _l10n_mx_immex_imported_products(self):
