@@ -27,7 +27,8 @@ CANONICAL = "26  24  3420  6001234"
         "  26  24  3420  6001234 ",
         "26.24.3420.6001234",
         "26/24/3420/6001234",
-        "26\t24\n3420 - 6001234",
+        "26 24 3420 - 6001234",
+        "26\u00a024\u00a03420\u00a06001234",  # no-break spaces pasted from a PDF
         CANONICAL,
     ],
 )
@@ -234,3 +235,74 @@ def test_package_never_imports_odoo():
 def test_validate_number_false_means_not_given():
     # Odoo passes False for empty fields (``ped.entry_date and ped.entry_date.year``).
     assert validate_number(CANONICAL, entry_year=False, patent=False, office_code=False) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "26\t24\n3420 6001234",  # tabs and line breaks are control characters
+        "26 24 3420 600\u200b1234",  # zero-width space
+        "\ufeff26 24 3420 6001234",  # byte-order mark
+        "26 24 3420 6001234\x00",
+        "26 24 3420\u20286001234",  # line separator
+        "26\u200324 3420 6001234",  # em space: not a plain or no-break space
+        "26 24 3420 60012\u00ad34",  # soft hyphen
+    ],
+)
+def test_normalize_number_refuses_invisible_characters(text):
+    with pytest.raises(PedimentoError) as info:
+        normalize_number(text)
+    assert info.value.code == "invalid_characters"
+    assert "\ufffd" in info.value.params["value"]
+    with pytest.raises(PedimentoError):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("26 24 0000 6001234", "patent_zero"),
+        ("26 24 3420 6000000", "sequence_zero"),
+        ("26 24 0000 6000000", "patent_zero"),
+    ],
+)
+def test_normalize_number_refuses_impossible_parts(text, code):
+    with pytest.raises(PedimentoError) as info:
+        normalize_number(text)
+    assert info.value.code == code
+    assert info.value.params == {"value": text}
+    # one sequence digit set is enough
+    assert normalize_number(text.replace("0000 ", "0001 ").replace("6000000", "6000001"))
+
+
+@pytest.mark.parametrize("text", ["0", "0000", " 00 "])
+def test_normalize_patent_refuses_zero(text):
+    with pytest.raises(PedimentoError) as info:
+        normalize_patent(text)
+    assert info.value.code == "patent_zero"
+
+
+def test_error_quotes_a_short_prefix():
+    long_text = "9" * 5000
+    with pytest.raises(PedimentoError) as info:
+        normalize_number(long_text)
+    assert info.value.code == "format"
+    assert info.value.params["value"] == "9" * pedimento.QUOTE_LENGTH
+    assert len(str(info.value)) < 100
+    with pytest.raises(PedimentoError) as info:
+        normalize_patent("1" * 1000)
+    assert info.value.params["value"] == "1" * pedimento.QUOTE_LENGTH
+    assert pedimento.quote(b"x" * 100) == b"x" * pedimento.QUOTE_LENGTH
+    assert pedimento.quote(None) is None
+    assert pedimento.quote("a\tb") == "a\ufffdb"
+
+
+def test_validate_number_office_from_catalog():
+    assert validate_number(CANONICAL, offices=["240", "470"]) == []
+    assert validate_number(CANONICAL, offices=["24"]) == []
+    assert validate_number(CANONICAL, offices=["470", "800", None]) == [
+        PedimentoError("office_unknown", value=CANONICAL, found="24")
+    ]
+    assert validate_number(CANONICAL, offices=[]) == [
+        PedimentoError("office_unknown", value=CANONICAL, found="24")
+    ]

@@ -4,6 +4,7 @@ import math
 from decimal import Decimal
 
 import pytest
+from immex import units
 from immex.units import from_tariff, round_half_up, to_tariff
 
 
@@ -96,3 +97,35 @@ def test_non_finite_quantities_rejected():
         to_tariff(float("nan"), 1)
     with pytest.raises(ValueError):
         from_tariff(float("inf"), 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (float("nan"), "not_a_number"),
+        (float("inf"), "infinite"),
+        (float("-inf"), "infinite"),
+        (-0.001, "negative"),
+        (-5, "negative"),
+        (0, "zero"),
+        (0.0, "zero"),
+        (1e12 + 1, "too_large"),
+        (1e300, "too_large"),
+        ("12", "not_a_number"),
+        (None, "not_a_number"),
+        (True, "not_a_number"),
+    ],
+)
+def test_quantity_problem(value, code):
+    assert units.quantity_problem(value) == code
+
+
+@pytest.mark.parametrize("value", [1, 0.000001, 250.5, 1e12, Decimal("3.5")])
+def test_quantity_problem_accepts(value):
+    assert units.quantity_problem(value) is None
+
+
+def test_quantity_problem_options():
+    assert units.quantity_problem(0.0, allow_zero=True) is None
+    assert units.quantity_problem(-1.0, allow_zero=True) == "negative"
+    assert units.quantity_problem(11, maximum=10) == "too_large"

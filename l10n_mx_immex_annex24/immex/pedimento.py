@@ -13,7 +13,14 @@ Design choices:
 - Input is forgiving about separators (spaces, ``-``, ``.``, ``/``) because numbers are typed
   by hand, copied from PDFs or built from Data Stage fields, but strict about content: exactly
   15 ASCII digits, nothing else. ``str.isdigit`` is avoided on purpose, it accepts other
-  scripts' digits and superscripts.
+  scripts' digits and superscripts. Control and invisible characters (tabs, line breaks,
+  zero-width spaces, byte-order marks...) are refused, not read as separators: a number that
+  looks right on screen but is not is a number nobody can search for.
+- Structurally impossible numbers are refused: broker patent ``0000`` and sequence ``000000``
+  are never issued; a customs office missing from the catalog is reported by
+  :func:`validate_number` when the caller hands the catalog's codes.
+- Error parameters quote at most :data:`QUOTE_LENGTH` characters of the input (invisible
+  characters shown as ``\ufffd``), so a pasted document never floods a message.
 - The canonical text form is the one Odoo core and the CFDI use, four groups separated by
   two spaces, so a stored number flows into invoices unchanged.
 - Structural problems raise; consistency problems (year, patent, office) are *returned* by
@@ -25,20 +32,29 @@ Design choices:
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
 __all__ = [
     "PedimentoError",
     "PedimentoNumber",
+    "QUOTE_LENGTH",
     "normalize_number",
     "normalize_patent",
     "parse_number",
+    "quote",
     "validate_number",
 ]
 
-# Separators people use when typing or pasting a number.
-_SEPARATORS = re.compile(r"[\s\-./]+")
+# Separators people use when typing or pasting a number (plain and no-break spaces only).
+_SEPARATORS = re.compile(r"[ \u00a0\-./]+")
+# Longest part of the input quoted back in an error.
+QUOTE_LENGTH = 30
+# Unicode categories never allowed in a number: controls, format (zero-width, BOM...),
+# surrogates, private use, unassigned, line and paragraph separators.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _DIGITS15 = re.compile(r"[0-9]{15}")
 _PATENT = re.compile(r"[0-9]{1,4}")
 _OFFICE = re.compile(r"[0-9]{1,3}")
@@ -47,8 +63,10 @@ _OFFICE = re.compile(r"[0-9]{1,3}")
 class PedimentoError(ValueError):
     """A pedimento number problem identified by ``code`` with details in ``params``.
 
-    Codes: ``format``, ``year_mismatch``, ``year_digit_mismatch``, ``patent_mismatch``,
-    ``office_mismatch``, ``patent_format``.
+    Codes: ``format``, ``invalid_characters``, ``patent_zero``, ``sequence_zero``,
+    ``year_mismatch``, ``year_digit_mismatch``, ``patent_mismatch``, ``office_mismatch``,
+    ``office_unknown``, ``patent_format``. A ``value`` parameter holds at most
+    :data:`QUOTE_LENGTH` characters of the input (see :func:`quote`).
     """
 
     def __init__(self, code: str, **params: object) -> None:
@@ -84,12 +102,35 @@ class PedimentoNumber(NamedTuple):
         return self.year2 + self.office + self.patent + self.document
 
 
+def quote(value: object) -> object:
+    """``value`` as an error may show it: strings cut to :data:`QUOTE_LENGTH` characters with
+    invisible characters replaced by ``\ufffd``; bytes cut likewise; other values as they are."""
+    if isinstance(value, bytes):
+        return value[:QUOTE_LENGTH]
+    if not isinstance(value, str):
+        return value
+    return "".join("\ufffd" if _is_invisible(char) else char for char in value[:QUOTE_LENGTH])
+
+
+def _is_invisible(char: str) -> bool:
+    if char in " \u00a0":
+        return False
+    category = unicodedata.category(char)
+    return category in _INVISIBLE_CATEGORIES or category == "Zs"
+
+
 def _digits15(text: str) -> str:
     if not isinstance(text, str):
-        raise PedimentoError("format", value=text)
+        raise PedimentoError("format", value=quote(text))
+    if any(_is_invisible(char) for char in text):
+        raise PedimentoError("invalid_characters", value=quote(text))
     compact = _SEPARATORS.sub("", text)
     if not _DIGITS15.fullmatch(compact):
-        raise PedimentoError("format", value=text)
+        raise PedimentoError("format", value=quote(text))
+    if compact[4:8] == "0000":
+        raise PedimentoError("patent_zero", value=quote(text))
+    if compact[9:15] == "000000":
+        raise PedimentoError("sequence_zero", value=quote(text))
     return compact
 
 
@@ -97,7 +138,9 @@ def normalize_number(text: str) -> str:
     """Return ``"YY  AA  PPPP  NNNNNNN"`` (two spaces between groups, 21 characters).
 
     Raise ``PedimentoError("format", value=text)`` unless ``text`` holds exactly 15 digits once
-    whitespace, ``-``, ``.`` and ``/`` are removed.
+    spaces, ``-``, ``.`` and ``/`` are removed; ``invalid_characters`` when it holds control
+    or invisible characters; ``patent_zero`` / ``sequence_zero`` for patent ``0000`` or
+    sequence ``000000``.
     """
     d = _digits15(text)
     return f"{d[0:2]}  {d[2:4]}  {d[4:8]}  {d[8:15]}"
@@ -121,11 +164,13 @@ def normalize_patent(text: str | int) -> str:
     """Return the broker patent as 4 digits (``"42"`` -> ``"0042"``).
 
     Raise ``PedimentoError("patent_format", value=text)`` unless it is 1 to 4 digits
-    (surrounding whitespace is ignored).
+    (surrounding spaces are ignored), ``patent_zero`` for an all-zero patent.
     """
-    value = str(text).strip() if isinstance(text, (str, int)) else None
+    value = str(text).strip(" ") if isinstance(text, (str, int)) else None
     if value is None or not _PATENT.fullmatch(value):
-        raise PedimentoError("patent_format", value=text)
+        raise PedimentoError("patent_format", value=quote(text))
+    if value.strip("0") == "":
+        raise PedimentoError("patent_zero", value=quote(text))
     return value.zfill(4)
 
 
@@ -146,6 +191,7 @@ def validate_number(
     entry_year: int | date | None = None,
     patent: str | int | None = None,
     office_code: str | int | None = None,
+    offices: Iterable[str] | None = None,
 ) -> list[PedimentoError]:
     """Return the consistency problems of a pedimento number (empty list when fine).
 
@@ -158,6 +204,8 @@ def validate_number(
     - ``office_mismatch``: ``office_code`` given (catalog codes look like ``"240"``: office 24,
       section 0; ``"24"`` and ``"010"`` are accepted too) and its first two digits differ
       from the number's office. A code that is not 1-3 digits is reported as a mismatch.
+    - ``office_unknown``: ``offices`` (the codes of the customs-office catalog, e.g.
+      ``["240", "470"]``) given and none of them is the number's office.
 
     A number that cannot be parsed raises ``PedimentoError("format")``: it is not a
     consistency problem but an unusable value. ``None`` and ``False`` (Odoo's empty value)
@@ -216,4 +264,10 @@ def validate_number(
                     found=number.office,
                 )
             )
+    if offices is not None and number.office not in {
+        _office2(code) for code in offices if code is not None
+    }:
+        problems.append(
+            PedimentoError("office_unknown", value=number.formatted, found=number.office)
+        )
     return problems

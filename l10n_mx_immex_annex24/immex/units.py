@@ -18,7 +18,11 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["from_tariff", "round_half_up", "to_tariff"]
+__all__ = ["MAX_QUANTITY", "from_tariff", "quantity_problem", "round_half_up", "to_tariff"]
+
+# No plant moves a trillion units of anything in one record: beyond this a value is a typo or
+# an attack, and it would swamp every balance and report it reaches.
+MAX_QUANTITY = 1e12
 
 Number = float | int | Decimal
 
@@ -70,3 +74,24 @@ def to_tariff(qty: Number, factor: Number, digits: int = 6) -> float:
 def from_tariff(qty_tariff: Number, factor: Number, digits: int = 6) -> float:
     """Quantity in the commercial unit: ``qty_tariff / factor`` rounded half-up."""
     return _quantize(_decimal(qty_tariff) / _factor(factor), digits)
+
+
+def quantity_problem(value: object, allow_zero: bool = False, maximum: float = MAX_QUANTITY):
+    """Why ``value`` is not a usable quantity, or None when it is.
+
+    Codes: ``not_a_number`` (not an int/float, or NaN), ``infinite``, ``negative``, ``zero``
+    (unless ``allow_zero``) and ``too_large`` (above ``maximum``).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return "not_a_number"
+    if value != value:  # NaN is the only value unequal to itself
+        return "not_a_number"
+    if value in (float("inf"), float("-inf")):
+        return "infinite"
+    if value < 0:
+        return "negative"
+    if value == 0 and not allow_zero:
+        return "zero"
+    if value > maximum:
+        return "too_large"
+    return None

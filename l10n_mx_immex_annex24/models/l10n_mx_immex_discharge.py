@@ -20,9 +20,11 @@ class L10nMxImmexDischarge(models.Model):
     """One row of the append-only discharge ledger (descargo) or of its reversal.
 
     Rows are never edited nor deleted, not even by the superuser through the ORM nor by
-    SQL (a database trigger refuses it): a correction is a reversal row (negative quantity)
-    pointing at the row it cancels, so the balance of a pedimento line is always the plain
-    sum of its rows.
+    SQL (a database trigger refuses it, whatever the session sets: maintenance is a
+    migration that drops and recreates the trigger): a correction is a reversal row
+    (negative quantity) pointing at the row it cancels, so the balance of a pedimento line is
+    always the plain sum of its rows. Nobody creates rows through the ORM either: only the
+    discharge service writes them, from exits it read itself.
 
     The table is created by :meth:`init` rather than by the ORM (``_auto = False``): a plant
     writes about a million rows a month, and row-by-row foreign-key triggers made a bulk
@@ -98,6 +100,18 @@ class L10nMxImmexDischarge(models.Model):
     def init(self):
         self.env.cr.execute(LEDGER_DDL)
 
+    @api.model_create_multi
+    def create(self, vals_list):  # pylint: disable=method-required-super
+        # A ledger row states that goods left Mexico: only the discharge service writes
+        # them (``_insert_ledger``), from exits it read itself. No caller, manager or
+        # superuser, fabricates one, a negative one raising a balance least of all.
+        raise UserError(
+            self.env._(
+                "Annex 24 discharges are written by the system from exits (deliveries, exit "
+                "events, re-runs); they cannot be created by hand."
+            )
+        )
+
     def write(self, vals):  # pylint: disable=method-required-super
         # The ledger is append-only for everyone, the superuser included.
         raise UserError(
@@ -126,9 +140,13 @@ LEDGER_REFERENCES = [
     ("pending_id", "l10n_mx_immex_discharge_pending"),
     ("company_id", "res_company"),
 ]
+# Each column's distinct values first (one hash over the statement's rows), then one index
+# probe per distinct value: a million-row insert references a few thousand lines and moves,
+# and the planner has no statistics on a transition table to find that out by itself.
 _CHECKS = "\n".join(
-    f"""    IF EXISTS (SELECT 1 FROM new_rows n WHERE n.{column} IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = n.{column})) THEN
+    f"""    IF EXISTS (SELECT 1 FROM (SELECT DISTINCT {column} AS ref FROM new_rows
+                               WHERE {column} IS NOT NULL) n
+                  WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = n.ref)) THEN
         RAISE EXCEPTION 'Annex 24 ledger: unknown {column}' USING ERRCODE = 'foreign_key_violation';
     END IF;"""
     for column, table in LEDGER_REFERENCES
@@ -178,14 +196,10 @@ CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_event_idx
 CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_pending_idx
     ON l10n_mx_immex_discharge (pending_id) WHERE pending_id IS NOT NULL;
 
+-- Every INSERT is checked, the service's own too: no session setting skips it.
 CREATE OR REPLACE FUNCTION l10n_mx_immex_discharge_check_refs() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    -- the discharge service vouches for one statement it built from checked records
-    IF current_setting('l10n_mx_immex.trusted_insert', true) = 'on' THEN
-        PERFORM set_config('l10n_mx_immex.trusted_insert', 'off', true);
-        RETURN NULL;
-    END IF;
 {_CHECKS}
     RETURN NULL;
 END $$;
@@ -195,11 +209,14 @@ CREATE TRIGGER l10n_mx_immex_discharge_refs
     REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION l10n_mx_immex_discharge_check_refs();
 
+-- No switch: a maintenance that must rewrite rows is a migration script that drops and
+-- recreates this trigger, recorded as such, never a setting a session can send.
 CREATE OR REPLACE FUNCTION l10n_mx_immex_discharge_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('l10n_mx_immex.ledger_maintenance', true) = 'on' THEN
-        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    IF TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION 'Annex 24 discharges are append-only: the ledger cannot be truncated'
+            USING ERRCODE = 'insufficient_privilege';
     END IF;
     -- the ORM may fill a derived column right after its INSERT: the legal data never moves
     IF TG_OP = 'UPDATE' AND (
@@ -223,6 +240,18 @@ DROP TRIGGER IF EXISTS l10n_mx_immex_discharge_append_only ON l10n_mx_immex_disc
 CREATE TRIGGER l10n_mx_immex_discharge_append_only
     BEFORE UPDATE OR DELETE ON l10n_mx_immex_discharge
     FOR EACH ROW EXECUTE FUNCTION l10n_mx_immex_discharge_append_only();
+-- a discharge takes a quantity out; only a reversal (of a given row) puts one back. NaN
+-- sorts above every number in PostgreSQL: the upper bound refuses it too.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                    WHERE conname = 'l10n_mx_immex_discharge_quantity_sign') THEN
+        ALTER TABLE l10n_mx_immex_discharge ADD CONSTRAINT l10n_mx_immex_discharge_quantity_sign
+            CHECK (quantity > -1e12 AND quantity < 1e12 AND (
+                   kind <> 'reversal' AND quantity >= 0
+                   OR kind = 'reversal' AND quantity <= 0 AND reversed_id IS NOT NULL));
+    END IF;
+END $$;
 DROP TRIGGER IF EXISTS l10n_mx_immex_discharge_no_truncate ON l10n_mx_immex_discharge;
 CREATE TRIGGER l10n_mx_immex_discharge_no_truncate
     BEFORE TRUNCATE ON l10n_mx_immex_discharge

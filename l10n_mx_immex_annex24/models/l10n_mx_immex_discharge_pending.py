@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_discharge import DISCHARGE_KINDS
 
 
@@ -58,7 +59,10 @@ class L10nMxImmexDischargePending(models.Model):
 
     def action_settle(self):
         """Try again now (e.g. after a correction); settlement is also automatic."""
+        # it writes ledger rows: IMMEX managers of the pendings' companies, never an auditor
+        guard.check_group(self.env, guard.MANAGER)
+        guard.check_companies(self.env, self.company_id)
         service = self.env["l10n_mx_immex.discharge.service"]
         for company, pendings in self.grouped("company_id").items():
-            service._settle_pending(company, pendings.product_id)
+            service.sudo()._settle_pending(company, pendings.product_id)
         return True

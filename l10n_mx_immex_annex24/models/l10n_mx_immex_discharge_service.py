@@ -3,9 +3,11 @@
 """The discharge service: turns exits into FIFO discharges of pedimento-line balances.
 
 Stock moves, manufacturing orders, scraps, exit events and the reconstruction wizard call
-it. The ORM layer stays thin: demands are computed from batched reads, the allocation is the
-pure :mod:`..immex.fifo`, and ledger rows are written with one set-based INSERT, then the
-stored balances of the touched lines are refreshed with one UPDATE.
+it; every method is private (no RPC reaches it) and each entry point refuses companies the
+real user may not act for, also under ``sudo()``. The ORM layer stays thin: demands are
+computed from batched reads, the allocation is the pure :mod:`..immex.fifo`, and ledger rows
+are written with one set-based INSERT, then the stored balances of the touched lines are
+refreshed with one UPDATE.
 """
 
 import io
@@ -16,6 +18,7 @@ from odoo.tools import SQL, float_round
 
 from ..immex import bom as bom_lib
 from ..immex import fifo
+from . import l10n_mx_immex_guard as guard
 
 DIGITS = 6
 LEDGER_COLUMNS = (
@@ -65,6 +68,9 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         """
         demands, wastes = [], []
         finished = defaultdict(list)
+        imported = self._imported_product_ids(
+            moves.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
+        )
         for move in moves:
             product = move.product_id
             qty = move.product_uom._compute_quantity(
@@ -73,8 +79,15 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             # The legal exit date is the clearance of the exit pedimento, not the picking.
             ped = move.picking_id.l10n_mx_immex_pedimento_id
             date = ped.entry_date or fields.Date.to_date(move.date)
-            if product.l10n_mx_immex_type in ("input", "packaging", "fixed_asset", "container"):
+            if product.l10n_mx_immex_type in (
+                "input",
+                "packaging",
+                "fixed_asset",
+                "container",
+            ) or (product.id in imported and not product.bom_ids):
                 # Goods leaving in the same state: discharged directly, following their lots.
+                # A product imported under a pedimento stays controlled whatever its
+                # classification says now: its exit is never skipped.
                 demands.extend(self._lot_demands(move, product, qty, date))
             elif product.l10n_mx_immex_type == "finished" or product.bom_ids:
                 finished[product].append((move, qty, date))
@@ -343,11 +356,48 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _controlled_product_ids(self):
-        return set(
+        """Imported materials: classified as such, or held on temporary-import lines."""
+        controlled = set(
             self.env["product.product"]
             .with_context(active_test=False)
             ._search([("l10n_mx_immex_type", "in", ("input", "packaging", "fixed_asset"))])
         )
+        self.env["l10n_mx_immex.pedimento.line"].flush_model(
+            ["product_id", "is_temporary", "material_type"]
+        )
+        # declassified after their import (a small partial index serves it)
+        controlled.update(
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT product_id FROM l10n_mx_immex_pedimento_line
+                     WHERE is_temporary AND (material_type IS NULL OR material_type = 'none')
+                    """
+                )
+            )
+        )
+        return controlled
+
+    @api.model
+    def _imported_product_ids(self, products):
+        """Ids of ``products`` that entered under a temporary import (any balance, any
+        state of it): their exits are Annex 24 exits whatever their classification now."""
+        if not products:
+            return set()
+        self.env["l10n_mx_immex.pedimento.line"].flush_model(["product_id", "is_temporary"])
+        return {
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT product_id FROM l10n_mx_immex_pedimento_line
+                     WHERE is_temporary AND product_id = ANY(%s)
+                    """,
+                    products.ids,
+                )
+            )
+        }
 
     @api.model
     def _bom_structures(self, products, stop=(), company=None):
@@ -469,6 +519,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         ``LockNotAvailable`` at once (the caller queues the exit instead of waiting).
         What no balance covers becomes a pending discharge. Returns the number of rows.
         """
+        guard.check_companies(self.env, company)
         demands = [d for d in demands if d["qty"] > 0.5 * 10**-DIGITS]
         if not demands:
             return 0
@@ -686,9 +737,6 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         buffer.writelines(template % row for row in zip(*columns, strict=True))
         buffer.seek(0)
         names = ", ".join(LEDGER_COLUMNS + ("create_uid", "write_uid", "create_date", "write_date"))
-        # The service built every reference from records it read (and locked) in this
-        # transaction; rows written by anything else are still checked by the trigger.
-        self._trusted_ledger_insert()
         # Static column list (no user input); psycopg2 streams the buffer.
         self.env.cr._obj.copy_expert(f"COPY l10n_mx_immex_discharge ({names}) FROM STDIN", buffer)
         self.env["l10n_mx_immex.discharge"].invalidate_model()
@@ -760,11 +808,6 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             return bool
         Model = self.env[field.model_name]
         return lambda value: field.convert_to_column_insert(value, Model)
-
-    @api.model
-    def _trusted_ledger_insert(self):
-        """Skip the reference trigger for the service's own inserts of this statement."""
-        self.env.cr.execute("SELECT set_config('l10n_mx_immex.trusted_insert', 'on', true)")
 
     @api.model
     def _add_to_balances(self, line_ids, quantities):
@@ -853,6 +896,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
     @api.model
     def _settle_pending(self, company, products):
         """Settle pending discharges of ``products`` against balances now available."""
+        guard.check_companies(self.env, company)
         Pending = self.env["l10n_mx_immex.discharge.pending"].sudo()
         pendings = Pending.search(
             [
@@ -893,11 +937,13 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         """
         if not discharges:
             return 0
+        guard.check_companies(self.env, discharges.sudo().company_id)
         return self._reverse_where(SQL("d.id = ANY(%s)", discharges.ids), date, ratio)
 
     @api.model
     def _reverse_period(self, company, date_from, date_to):
         """Reverse every standing row of a company's period (reconstruction)."""
+        guard.check_companies(self.env, company)
         return self._reverse_where(
             SQL("d.company_id = %s AND d.date BETWEEN %s AND %s", company.id, date_from, date_to)
         )
@@ -906,8 +952,6 @@ class L10nMxImmexDischargeService(models.AbstractModel):
     def _reverse_where(self, condition, date=None, ratio=1.0):
         self.env["l10n_mx_immex.discharge"].flush_model()
         self.env["l10n_mx_immex.pedimento.line"].flush_model()
-        # the reversal copies references of rows already checked: no need to check again
-        self._trusted_ledger_insert()
         uid = self.env.uid
         now = fields.Datetime.now()
         rows = self.env.execute_query(

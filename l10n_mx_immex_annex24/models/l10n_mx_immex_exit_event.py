@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from . import l10n_mx_immex_guard as guard
+
 EVENT_KINDS = [
     ("destruction", "Destruction"),
     ("donation", "Donation"),
@@ -11,6 +13,17 @@ EVENT_KINDS = [
     ("return", "Return"),
     ("regularization", "Regularisation"),
 ]
+# What an event declared: frozen once it is done (a re-run reads it again).
+EVENT_LOCKED_FIELDS = {
+    "name",
+    "kind",
+    "date",
+    "pedimento_id",
+    "reference",
+    "from_waste",
+    "line_ids",
+    "company_id",
+}
 
 
 class L10nMxImmexExitEvent(models.Model):
@@ -45,6 +58,7 @@ class L10nMxImmexExitEvent(models.Model):
         default="draft",
         required=True,
         readonly=True,
+        copy=False,
         tracking=True,
     )
     company_id = fields.Many2one(
@@ -54,20 +68,47 @@ class L10nMxImmexExitEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            # an event is born a draft: marking it done is the action that discharges
+            if vals.get("state", "draft") != "draft":
+                guard.refuse_protected(self.env, self._name, {"state"})
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("l10n_mx_immex.exit.event") or "/"
                 )
         return super().create(vals_list)
 
+    def write(self, vals):
+        guard.refuse_protected(self.env, self._name, {"state"}.intersection(vals))
+        locked = EVENT_LOCKED_FIELDS.intersection(vals)
+        if locked and not guard.in_server_write():
+            self.filtered(lambda e: e.state != "draft")._l10n_mx_immex_refuse_locked()
+        return super().write(vals)
+
+    def _l10n_mx_immex_refuse_locked(self):
+        if self:
+            raise UserError(
+                self.env._(
+                    "Exit event %(name)s is no longer a draft: what it declared cannot be "
+                    "changed. Cancel it and record a new one.",
+                    name=self[0].name,
+                )
+            )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
         if any(event.state != "draft" for event in self):
             raise UserError(self.env._("Only draft exit events can be deleted."))
 
+    def _l10n_mx_immex_check_caller(self):
+        """IMMEX managers of the events' companies only: these actions write the ledger."""
+        guard.check_group(self.env, guard.MANAGER)
+        guard.check_companies(self.env, self.company_id)
+        self.check_access("write")
+
     def action_load_waste(self):
         """Fill the lines with the pending waste of the company, per product."""
         self.ensure_one()
+        self._l10n_mx_immex_check_caller()
         wastes = self.env["l10n_mx_immex.waste"].search(
             [("company_id", "=", self.company_id.id), ("state", "=", "pending")]
         )
@@ -84,12 +125,23 @@ class L10nMxImmexExitEvent(models.Model):
         return True
 
     def action_done(self):
+        self._l10n_mx_immex_check_caller()
         service = self.env["l10n_mx_immex.discharge.service"]
         for event in self:
             if event.state != "draft":
                 raise UserError(self.env._("Only draft events can be confirmed."))
             if not event.line_ids:
                 raise UserError(self.env._("Add the goods of the event first."))
+            for line in event.line_ids:
+                guard.check_quantity(
+                    self.env,
+                    line.quantity,
+                    self.env._(
+                        "Exit event %(name)s, %(product)s",
+                        name=event.name,
+                        product=line.product_id.display_name,
+                    ),
+                )
             if event.kind == "destruction" and not event.reference:
                 raise UserError(
                     self.env._("A destruction needs its notice and record (reference).")
@@ -104,7 +156,8 @@ class L10nMxImmexExitEvent(models.Model):
             )
             if event.from_waste:
                 event._consume_waste()
-            event.state = "done"
+            with guard.server_write():
+                event.state = "done"
         return True
 
     def _l10n_mx_immex_demands(self):
@@ -127,12 +180,14 @@ class L10nMxImmexExitEvent(models.Model):
         ]
 
     def action_cancel(self):
+        self._l10n_mx_immex_check_caller()
         service = self.env["l10n_mx_immex.discharge.service"]
         for event in self.filtered(lambda e: e.state == "done"):
             service.sudo()._reverse(event.discharge_ids, date=fields.Date.context_today(self))
             wastes = self.env["l10n_mx_immex.waste"].sudo().search([("event_id", "=", event.id)])
             wastes.write({"state": "pending", "qty_discharged": 0.0, "event_id": False})
-        self.state = "cancelled"
+        with guard.server_write():
+            self.state = "cancelled"
         return True
 
     def _consume_waste(self):

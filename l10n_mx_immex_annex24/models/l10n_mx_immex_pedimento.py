@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..immex import pedimento as pedimento_lib
+from . import l10n_mx_immex_guard as guard
 
 # Legal data of a customs declaration: frozen once the pedimento is confirmed. A mistake is
 # corrected by cancelling (with a reason, the record stays) or by a rectification (R1).
@@ -25,6 +26,8 @@ LOCKED_FIELDS = {
     "partner_id",
     "company_id",
 }
+# Written only by the addon's own actions (confirm, cancel with a reason, receipts).
+SERVER_FIELDS = {"state", "registered_at", "cancel_reason", "cancel_date", "cancel_uid"}
 REGISTRATION_HOURS = 48
 
 
@@ -182,6 +185,11 @@ class L10nMxImmexPedimento(models.Model):
         "This pedimento number already exists in this company.",
     )
 
+    def init(self):
+        # Guards below the ORM: no session can rewrite a confirmed declaration, whatever it
+        # sets; changing them is a migration (drop and recreate the trigger).
+        self.env.cr.execute(PEDIMENTO_GUARD_DDL)
+
     @api.depends("name")
     def _compute_number_parts(self):
         for ped in self:
@@ -271,12 +279,24 @@ class L10nMxImmexPedimento(models.Model):
     @api.constrains("name", "entry_date", "patent", "customs_office_id")
     def _check_number_consistency(self):
         for ped in self:
+            parts = ped._immex_parts()
+            # the office of the number must exist in the catalog (offices and sections)
+            known = (
+                self.env["l10n_mx_catalogs.c_aduana"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("code", "in", (parts.office, parts.office + "0"))] if parts else [])
+                .mapped("code")
+                if parts and not ped.customs_office_id
+                else None
+            )
             try:
                 errors = pedimento_lib.validate_number(
                     ped.name,
                     entry_year=ped.entry_date and ped.entry_date.year,
                     patent=ped.patent or None,
                     office_code=ped.customs_office_id.code or None,
+                    offices=known,
                 )
             except pedimento_lib.PedimentoError as err:
                 raise ValidationError(self._immex_error_message(err)) from err
@@ -325,16 +345,44 @@ class L10nMxImmexPedimento(models.Model):
         if regime and regime.operation in (self.operation, "both"):
             self.regime_id = regime
 
+    @api.model
+    def _immex_protected_fields(self):
+        """Fields no caller writes: states, stamps and everything the server computes."""
+        computed = {
+            name
+            for name, field in self._fields.items()
+            if field.compute and field.readonly and field.store or field.related
+        }
+        return SERVER_FIELDS | computed
+
     @api.model_create_multi
     def create(self, vals_list):
+        guard.refuse_non_finite(self.env, self._name, vals_list)
+        protected = self._immex_protected_fields()
         for vals in vals_list:
+            # a pedimento is born a draft; confirming it is an action with its own checks
+            guard.refuse_protected(
+                self.env,
+                self._name,
+                {
+                    f
+                    for f in protected.intersection(vals)
+                    if not (f == "state" and vals[f] == "draft")
+                },
+            )
             self._immex_normalize_vals(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        guard.refuse_non_finite(self.env, self._name, [vals])
+        guard.refuse_protected(
+            self.env, self._name, self._immex_protected_fields().intersection(vals)
+        )
         self._immex_normalize_vals(vals)
         locked = LOCKED_FIELDS.intersection(vals)
-        if locked and not self.env.context.get("l10n_mx_immex_allow_locked"):
+        # No context key nor sudo() opens this lock: a confirmed declaration is corrected by
+        # cancellation with a reason or by a rectification, never rewritten.
+        if locked:
             for ped in self.filtered(lambda p: p.state != "draft"):
                 changed = [
                     fname
@@ -392,16 +440,28 @@ class L10nMxImmexPedimento(models.Model):
         return vals_list
 
     def action_confirm(self):
+        # trade compliance confirms a declaration by hand; a receipt confirms its own
+        # pedimento through the private path
+        guard.check_group(self.env, guard.MANAGER)
+        guard.check_companies(self.env, self.company_id)
+        self.check_access("write")
+        return self._immex_confirm()
+
+    def _immex_confirm(self):
+        """Confirm drafts: their legal data is frozen and their balances open."""
         for ped in self:
             if ped.state != "draft":
                 raise UserError(
                     self.env._("Only draft pedimentos can be confirmed (%(name)s).", name=ped.name)
                 )
             ped._immex_check_before_confirm()
-        self.write({"state": "confirmed", "registered_at": fields.Datetime.now()})
-        self.line_ids.filtered(lambda line: not line.registered_at).write(
-            {"registered_at": fields.Datetime.now()}
-        )
+        now = fields.Datetime.now()
+        with guard.server_write():
+            self.write({"state": "confirmed"})
+            self.filtered(lambda p: not p.registered_at).write({"registered_at": now})
+            self.line_ids.filtered(lambda line: not line.registered_at).write(
+                {"registered_at": now}
+            )
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
         for ped in self.filtered("opens_balance"):
             service._settle_pending(ped.company_id, ped.line_ids.product_id)
@@ -409,6 +469,8 @@ class L10nMxImmexPedimento(models.Model):
 
     def action_cancel_wizard(self):
         self.ensure_one()
+        guard.check_group(self.env, guard.MANAGER)
+        guard.check_companies(self.env, self.company_id)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Cancel Pedimento"),
@@ -434,6 +496,8 @@ class L10nMxImmexPedimento(models.Model):
 
     def _immex_cancel(self, reason):
         """Cancel with a reason; the record stays as the trail of the correction."""
+        guard.check_group(self.env, guard.MANAGER)
+        guard.check_companies(self.env, self.company_id)
         if not (reason or "").strip():
             raise UserError(self.env._("A cancellation needs a reason."))
         for ped in self:
@@ -460,19 +524,26 @@ class L10nMxImmexPedimento(models.Model):
         self.env["l10n_mx_immex.discharge.pending"].sudo().search(
             [("exit_pedimento_id", "in", self.ids), ("state", "=", "pending")]
         ).write({"state": "cancelled"})
-        self.write(
-            {
-                "state": "cancelled",
-                "cancel_reason": reason.strip(),
-                "cancel_date": fields.Datetime.now(),
-                "cancel_uid": self.env.uid,
-            }
-        )
+        with guard.server_write():
+            self.write(
+                {
+                    "state": "cancelled",
+                    "cancel_reason": reason.strip(),
+                    "cancel_date": fields.Datetime.now(),
+                    "cancel_uid": self.env.uid,
+                }
+            )
         for ped in self:
             ped.message_post(
                 body=self.env._("Pedimento cancelled. Reason: %(reason)s", reason=reason.strip())
             )
         return True
+
+    def _immex_set_registered_at(self, registered_at):
+        """Record when the entry reached Annex 24, for a history loaded from a previous
+        system (and the demo data, dated as that history). Server code only."""
+        with guard.server_write():
+            return self.write({"registered_at": registered_at})
 
     def _immex_check_before_confirm(self):
         self.ensure_one()
@@ -561,8 +632,30 @@ class L10nMxImmexPedimento(models.Model):
                 "Invalid broker patent '%(value)s': up to 4 digits.",
                 value=params.get("value", ""),
             ),
+            "invalid_characters": self.env._(
+                "Invalid pedimento number '%(value)s': it holds control or invisible "
+                "characters (tabs, line breaks, zero-width spaces...). Type it again.",
+                value=params.get("value", ""),
+            ),
+            "patent_zero": self.env._(
+                "Invalid pedimento number '%(value)s': broker patent 0000 does not exist.",
+                value=params.get("value", ""),
+            ),
+            "sequence_zero": self.env._(
+                "Invalid pedimento number '%(value)s': sequence 000000 is never issued.",
+                value=params.get("value", ""),
+            ),
+            "office_unknown": self.env._(
+                "Invalid pedimento number '%(value)s': customs office %(found)s is not in "
+                "the catalog of customs offices.",
+                value=params.get("value", ""),
+                found=params.get("found", ""),
+            ),
         }
-        return messages.get(err.code) or str(err)
+        # never echo more than a short prefix of what was typed
+        return messages.get(err.code) or self.env._(
+            "Invalid pedimento number '%(value)s'.", value=params.get("value", "")
+        )
 
     def _l10n_mx_immex_match_line(self, product):
         """Broker line of this pedimento for the product, the least received first."""
@@ -574,3 +667,38 @@ class L10nMxImmexPedimento(models.Model):
             lambda line: line.uom_id.compare(line.qty_received, line.quantity) < 0
         )
         return (pending or lines).sorted("sequence")[:1]
+
+
+def _changed(columns):
+    return " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in sorted(columns))
+
+
+# Static DDL (no user input). The legal columns of a confirmed or cancelled pedimento never
+# change, nor is it deleted; a state never goes back to draft and a cancellation is final.
+PEDIMENTO_GUARD_DDL = f"""
+CREATE OR REPLACE FUNCTION l10n_mx_immex_pedimento_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.state <> 'draft' THEN
+            RAISE EXCEPTION 'Annex 24: pedimento % is %, it cannot be deleted',
+                OLD.name, OLD.state USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN OLD;
+    END IF;
+    IF OLD.state <> 'draft' AND ({_changed(LOCKED_FIELDS)}) THEN
+        RAISE EXCEPTION 'Annex 24: pedimento % is %, its legal data cannot change',
+            OLD.name, OLD.state USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF OLD.state <> 'draft' AND NEW.state = 'draft'
+       OR OLD.state = 'cancelled' AND NEW.state <> 'cancelled' THEN
+        RAISE EXCEPTION 'Annex 24: pedimento % cannot go from % to %',
+            OLD.name, OLD.state, NEW.state USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS l10n_mx_immex_pedimento_guard ON l10n_mx_immex_pedimento;
+CREATE TRIGGER l10n_mx_immex_pedimento_guard
+    BEFORE UPDATE OR DELETE ON l10n_mx_immex_pedimento
+    FOR EACH ROW EXECUTE FUNCTION l10n_mx_immex_pedimento_guard();
+"""

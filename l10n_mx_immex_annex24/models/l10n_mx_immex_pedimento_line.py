@@ -7,6 +7,7 @@ from odoo.tools import SQL
 
 from ..immex import plazos
 from ..immex import units as units_lib
+from . import l10n_mx_immex_guard as guard
 
 # Fields of a partida that are legal data: frozen once the pedimento is confirmed.
 LOCKED_LINE_FIELDS = {
@@ -24,6 +25,16 @@ LOCKED_LINE_FIELDS = {
     "seller_country_id",
 }
 CONTROLLED_TYPES = ("input", "packaging", "fixed_asset", "finished")
+# Written only by the addon: balances follow the ledger, stamps the registration.
+SERVER_LINE_FIELDS = {
+    "registered_at",
+    "origin",
+    "qty_discharged",
+    "qty_balance",
+    "qty_balance_tariff",
+}
+# Stored balances may differ from exact arithmetic by float noise only.
+QTY_TOLERANCE = 0.000001
 
 
 class L10nMxImmexPedimentoLine(models.Model):
@@ -215,12 +226,33 @@ class L10nMxImmexPedimentoLine(models.Model):
     _quantity_positive = models.Constraint(
         "CHECK(quantity >= 0)", "The quantity of a pedimento line cannot be negative."
     )
+    # Balances never go negative nor beyond what was declared (float noise aside), whoever
+    # writes them: the service keeps them so, the database refuses anything else.
+    _balance_not_negative = models.Constraint(
+        f"CHECK(qty_balance >= -{QTY_TOLERANCE})",
+        "The Annex 24 balance of a pedimento line cannot be negative.",
+    )
+    # NaN sorts above every number in PostgreSQL: an upper bound refuses it too
+    _quantity_finite = models.Constraint(
+        "CHECK(quantity <= 1e12 AND quantity_tariff <= 1e12 AND qty_discharged <= 1e12)",
+        "The quantities of a pedimento line must be real numbers.",
+    )
+    _discharged_within_quantity = models.Constraint(
+        f"CHECK(qty_discharged <= quantity + {QTY_TOLERANCE})",
+        "A pedimento line cannot be discharged beyond its declared quantity.",
+    )
     _balance_index = models.Index("(company_id, product_id, fifo_date) WHERE is_temporary")
+    # goods declassified after their import: still discharged (see the discharge service)
+    _declassified_index = models.Index(
+        "(product_id) WHERE is_temporary AND (material_type IS NULL OR material_type = 'none')"
+    )
 
     def init(self):
         # Balances are updated in place on every exit: room on each page lets PostgreSQL
         # keep those updates heap-only (no index entry rewritten).
         self.env.cr.execute("ALTER TABLE l10n_mx_immex_pedimento_line SET (fillfactor = 80)")
+        # the legal data of a confirmed partida never changes, whatever a session sets
+        self.env.cr.execute(LINE_GUARD_DDL)
 
     @api.depends("product_id")
     def _compute_fraction_id(self):
@@ -430,6 +462,33 @@ class L10nMxImmexPedimentoLine(models.Model):
             if line.uom_tariff_id and not line._immex_tariff_factor():
                 self._immex_raise_not_convertible(line.product_id, line.uom_id, line.uom_tariff_id)
 
+    @api.constrains("quantity", "quantity_tariff", "value_mxn", "value_usd")
+    def _check_quantities(self):
+        for line in self:
+            what = self.env._(
+                "Line %(seq)s of pedimento %(name)s",
+                seq=line.sequence,
+                name=line.pedimento_id.name,
+            )
+            guard.check_quantity(self.env, line.quantity, what)
+            guard.check_quantity(self.env, line.quantity_tariff, what, allow_zero=True)
+            guard.check_quantity(self.env, line.value_mxn, what, allow_zero=True)
+            guard.check_quantity(self.env, line.value_usd, what, allow_zero=True)
+
+    @api.constrains("uom_id", "product_id")
+    def _check_uom(self):
+        for line in self:
+            guard.check_convertible(
+                self.env,
+                line.uom_id,
+                line.product_id,
+                self.env._(
+                    "Line %(seq)s of pedimento %(name)s",
+                    seq=line.sequence,
+                    name=line.pedimento_id.name,
+                ),
+            )
+
     @api.model
     def _immex_raise_not_convertible(self, product, uom, umt):
         raise ValidationError(
@@ -442,20 +501,42 @@ class L10nMxImmexPedimentoLine(models.Model):
             )
         )
 
+    @api.model
+    def _immex_protected_fields(self):
+        """Fields no caller writes: balances, stamps and everything the server computes."""
+        computed = {
+            name
+            for name, field in self._fields.items()
+            if field.compute and field.readonly and field.store or field.related
+        }
+        return SERVER_LINE_FIELDS | computed
+
     @api.model_create_multi
     def create(self, vals_list):
+        guard.refuse_non_finite(self.env, self._name, vals_list, quantities=["quantity"])
+        protected = self._immex_protected_fields()
+        for vals in vals_list:
+            guard.refuse_protected(
+                self.env,
+                self._name,
+                {
+                    f
+                    for f in protected.intersection(vals)
+                    if not (f == "origin" and vals[f] == "broker")
+                },
+            )
         peds = self.env["l10n_mx_immex.pedimento"].browse(
             [vals["pedimento_id"] for vals in vals_list if vals.get("pedimento_id")]
         )
-        if not self.env.context.get("l10n_mx_immex_allow_locked"):
-            locked = peds.filtered(lambda p: p.state != "draft")
-            if locked:
-                raise UserError(
-                    self.env._(
-                        "Pedimento %(name)s is no longer a draft: lines cannot be added.",
-                        name=locked[0].name,
-                    )
+        # Lines of a confirmed declaration come only from its receipts (set-based writer).
+        locked = peds.filtered(lambda p: p.state != "draft")
+        if locked:
+            raise UserError(
+                self.env._(
+                    "Pedimento %(name)s is no longer a draft: lines cannot be added.",
+                    name=locked[0].name,
                 )
+            )
         next_seq = {}
         for vals in vals_list:
             if not vals.get("sequence") and vals.get("pedimento_id"):
@@ -580,9 +661,23 @@ class L10nMxImmexPedimentoLine(models.Model):
         return lines
 
     def write(self, vals):
+        guard.refuse_non_finite(self.env, self._name, [vals], quantities=["quantity"])
+        guard.refuse_protected(
+            self.env, self._name, self._immex_protected_fields().intersection(vals)
+        )
         locked = LOCKED_LINE_FIELDS.intersection(vals)
-        if locked and not self.env.context.get("l10n_mx_immex_allow_locked"):
+        if locked:
             frozen = self.filtered(lambda line: line.pedimento_id.state != "draft")
+            if vals.get("pedimento_id") and not frozen:
+                # nor is a line moved into a declaration already confirmed
+                target = self.env["l10n_mx_immex.pedimento"].browse(vals["pedimento_id"])
+                if target.state != "draft":
+                    raise UserError(
+                        self.env._(
+                            "Pedimento %(name)s is no longer a draft: lines cannot be added.",
+                            name=target.name,
+                        )
+                    )
             if frozen:
                 raise UserError(
                     self.env._(
@@ -604,6 +699,12 @@ class L10nMxImmexPedimentoLine(models.Model):
                         name=line.pedimento_id.name,
                     )
                 )
+
+    def _immex_set_registered_at(self, registered_at):
+        """Record when the entry reached Annex 24, for a history loaded from a previous
+        system (and the demo data, dated as that history). Server code only."""
+        with guard.server_write():
+            return self.write({"registered_at": registered_at})
 
     def _immex_tariff_factor(self):
         """Factor from the line's unit to the tariff unit, or 0.0 when not convertible."""
@@ -654,3 +755,34 @@ class L10nMxImmexPedimentoLine(models.Model):
                         product=line.product_id.display_name,
                     )
                 )
+
+
+# Static DDL (no user input): the legal columns of a partida of a confirmed or cancelled
+# pedimento never change, nor is the partida deleted.
+_LINE_CHANGED = " OR ".join(
+    f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in sorted(LOCKED_LINE_FIELDS | {"origin"})
+)
+LINE_GUARD_DDL = f"""
+CREATE OR REPLACE FUNCTION l10n_mx_immex_pedimento_line_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.state <> 'draft' THEN
+            RAISE EXCEPTION 'Annex 24: line % of pedimento % is %, it cannot be deleted',
+                OLD.sequence, OLD.pedimento_name, OLD.state
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN OLD;
+    END IF;
+    IF OLD.state <> 'draft' AND ({_LINE_CHANGED}) THEN
+        RAISE EXCEPTION 'Annex 24: line % of pedimento % is %, its legal data cannot change',
+            OLD.sequence, OLD.pedimento_name, OLD.state
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS l10n_mx_immex_pedimento_line_guard ON l10n_mx_immex_pedimento_line;
+CREATE TRIGGER l10n_mx_immex_pedimento_line_guard
+    BEFORE UPDATE OR DELETE ON l10n_mx_immex_pedimento_line
+    FOR EACH ROW EXECUTE FUNCTION l10n_mx_immex_pedimento_line_guard();
+"""

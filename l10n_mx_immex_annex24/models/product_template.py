@@ -1,5 +1,7 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
@@ -107,27 +109,121 @@ class ProductTemplate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(IMMEX_PRODUCT_FIELDS.intersection(vals) for vals in vals_list):
-            self._l10n_mx_immex_check_edit_rights(vals_list)
+        # Defaults ("none"/empty) are harmless for anyone creating a product.
+        fnames = {
+            f
+            for vals in vals_list
+            for f in IMMEX_PRODUCT_FIELDS.intersection(vals)
+            if vals[f] not in (False, None, 0, 0.0, "none")
+        }
+        if fnames:
+            self._l10n_mx_immex_check_edit_rights(fnames)
         return super().create(vals_list)
 
     def write(self, vals):
-        if IMMEX_PRODUCT_FIELDS.intersection(vals):
-            self._l10n_mx_immex_check_edit_rights([vals])
-        return super().write(vals)
+        fnames = IMMEX_PRODUCT_FIELDS.intersection(vals)
+        if not fnames:
+            return super().write(vals)
+        old_vals = {
+            tmpl.id: {f: tmpl._fields[f].convert_to_write(tmpl[f], tmpl) for f in fnames}
+            for tmpl in self
+        }
+        changed = {
+            f
+            for f in fnames
+            for tmpl in self
+            if old_vals[tmpl.id][f] != self._l10n_mx_immex_written_value(f, vals[f])
+        }
+        if changed:
+            self._l10n_mx_immex_check_edit_rights(changed)
+        res = super().write(vals)
+        if changed:
+            self._l10n_mx_immex_log_product_change(old_vals)
+        return res
 
-    def _l10n_mx_immex_check_edit_rights(self, vals_list):
+    def _l10n_mx_immex_written_value(self, fname, value):
+        """``value`` as ``convert_to_write`` reads it back (ids for relations)."""
+        field = self._fields[fname]
+        if field.type == "many2one":
+            return value.id if isinstance(value, models.BaseModel) else (value or False)
+        if field.type == "float":
+            return float(value or 0.0)
+        return value or False
+
+    def _l10n_mx_immex_check_edit_rights(self, fnames):
         # The classification drives legal time limits and discharges: only trade
-        # compliance may change it. Defaults ("none"/empty) are harmless for anyone.
+        # compliance may change it, whatever the value (declassifying included).
         if self.env.su or self.env.user.has_group("l10n_mx_immex_annex24.group_immex_manager"):
             return
-        for vals in vals_list:
-            for fname in IMMEX_PRODUCT_FIELDS.intersection(vals):
-                if vals[fname] not in (False, None, 0, 0.0, "none"):
-                    raise AccessError(
-                        self.env._(
-                            "Only IMMEX managers can change the IMMEX classification of "
-                            "products (%(field)s).",
-                            field=self._fields[fname].get_description(self.env)["string"],
-                        )
-                    )
+        raise AccessError(
+            self.env._(
+                "Only IMMEX managers can change the IMMEX classification of products (%(field)s).",
+                field=", ".join(
+                    sorted(self._fields[f].get_description(self.env)["string"] for f in fnames)
+                ),
+            )
+        )
+
+    def _l10n_mx_immex_with_history(self):
+        """The templates whose variants already hold pedimento lines or discharges."""
+        products = self.product_variant_ids
+        if not products:
+            return self.browse()
+        lines = (
+            self.env["l10n_mx_immex.pedimento.line"]
+            .sudo()
+            ._read_group([("product_id", "in", products.ids)], ["product_id"])
+        )
+        discharges = (
+            self.env["l10n_mx_immex.discharge"]
+            .sudo()
+            ._read_group([("product_id", "in", products.ids)], ["product_id"])
+        )
+        used = {product for (product,) in lines} | {product for (product,) in discharges}
+        return self.filtered(lambda t: set(t.product_variant_ids) & used)
+
+    def _l10n_mx_immex_log_product_change(self, old_vals):
+        """Record a change of IMMEX data of products that already have Annex 24 history.
+
+        ``old_vals``: ``{template_id: {field: value before the write}}``. Posts the old and
+        new values on the product's chatter (the trail of issue 8 extends this hook).
+        """
+        for tmpl in self._l10n_mx_immex_with_history():
+            old = old_vals.get(tmpl.id, {})
+            rows = Markup("").join(
+                Markup("<li>%s: %s &rarr; %s</li>")
+                % (
+                    tmpl._fields[f].get_description(self.env)["string"],
+                    escape(self._l10n_mx_immex_display_value(tmpl, f, old[f])),
+                    escape(self._l10n_mx_immex_display_value(tmpl, f, tmpl[f])),
+                )
+                for f in sorted(old)
+                if old[f] != tmpl._fields[f].convert_to_write(tmpl[f], tmpl)
+            )
+            if not rows:
+                continue
+            tmpl.sudo().message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>")
+                % (
+                    self.env._(
+                        "IMMEX data changed by %(user)s although the product already has "
+                        "Annex 24 balances or discharges. Balances already open keep the "
+                        "data they were declared with; review the pedimentos involved.",
+                        user=self.env.user.name,
+                    ),
+                    rows,
+                )
+            )
+
+    def _l10n_mx_immex_display_value(self, tmpl, fname, value):
+        field = tmpl._fields[fname]
+        if field.type == "many2one":
+            record = (
+                value
+                if isinstance(value, models.BaseModel)
+                else self.env[field.comodel_name].browse(value or [])
+            )
+            return record.sudo().display_name or ""
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value, value or "")
+        return str(value if value not in (None, False) else "")

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, groupby
 
+from . import l10n_mx_immex_guard as guard
 from .purchase_order_line import REGIMES
 
 
@@ -159,31 +160,74 @@ class StockMove(models.Model):
             )
         )
         exits_abroad._l10n_mx_immex_check_exit_pedimento()
+        self.filtered(
+            lambda m: m.state not in ("done", "cancel") and m._l10n_mx_immex_is_relevant()
+        )._l10n_mx_immex_check_quantities()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         done = moves.filtered(lambda m: m.state == "done")
         (exits_abroad & done)._l10n_mx_immex_report_exit_without_pedimento()
         done.filtered(
             lambda m: m._l10n_mx_immex_is_temporary_receipt()
         )._l10n_mx_immex_register_receipt()
-        done.filtered(lambda m: m._l10n_mx_immex_is_exit())._l10n_mx_immex_discharge_exit()
+        imported = done._l10n_mx_immex_imported_products()
+        done.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))._l10n_mx_immex_discharge_exit()
         done.filtered(
             lambda m: m.origin_returned_move_id.l10n_mx_immex_discharge_ids
         )._l10n_mx_immex_reverse_returned()
-        done.filtered(
-            lambda m: m.scrap_id and m.product_id.l10n_mx_immex_is_controlled
-        )._l10n_mx_immex_record_scrap()
+        scraps = done.filtered("scrap_id")
+        if scraps:
+            # imported goods stay controlled after a change of classification
+            service = self.env["l10n_mx_immex.discharge.service"].sudo()
+            imported = service._imported_product_ids(
+                scraps.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
+            )
+            scraps.filtered(
+                lambda m: m.product_id.l10n_mx_immex_is_controlled or m.product_id.id in imported
+            )._l10n_mx_immex_record_scrap()
         return moves
 
-    def _l10n_mx_immex_is_exit(self):
-        """A done move that takes goods out under an export pedimento."""
+    def _l10n_mx_immex_imported_products(self):
+        """Ids of the products of these export moves that entered under a temporary import
+        although they are not classified as controlled (now)."""
+        exports = self.filtered(
+            lambda m: (
+                m.picking_id.l10n_mx_immex_pedimento_id.operation == "export"
+                and not m.product_id.l10n_mx_immex_is_controlled
+            )
+        )
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        return service._imported_product_ids(exports.product_id)
+
+    def _l10n_mx_immex_is_exit(self, imported=None):
+        """A done move that takes goods out under an export pedimento.
+
+        ``imported``: ids of products held on temporary-import lines (see
+        :meth:`_l10n_mx_immex_imported_products`); a product declassified after its import
+        still leaves as an Annex 24 exit.
+        """
         self.ensure_one()
         ped = self.picking_id.l10n_mx_immex_pedimento_id
-        return (
+        if not (
             ped.operation == "export"
             and self.location_id.usage == "internal"
             and self.location_dest_id.usage != "internal"
             and not self.origin_returned_move_id
-            and (self.product_id.l10n_mx_immex_is_controlled or bool(self.product_id.bom_ids))
+        ):
+            return False
+        product = self.product_id
+        if product.l10n_mx_immex_is_controlled or product.bom_ids:
+            return True
+        if imported is None:
+            imported = self._l10n_mx_immex_imported_products()
+        return product.id in imported
+
+    def _l10n_mx_immex_is_relevant(self):
+        """A move Annex 24 reads: controlled goods, or goods under a pedimento."""
+        self.ensure_one()
+        return bool(
+            self.product_id.l10n_mx_immex_is_controlled
+            or self.l10n_mx_immex_pedimento_line_id
+            or self.picking_id.l10n_mx_immex_pedimento_id
         )
 
     def _l10n_mx_immex_is_exit_abroad_without_pedimento(self):
@@ -321,6 +365,45 @@ class StockMove(models.Model):
                 lines=", ".join(expired.mapped("display_name")),
             )
         )
+
+    def _l10n_mx_immex_check_quantities(self):
+        """Refuse quantities and units Annex 24 cannot read as they are."""
+        for move in self:
+            what = self.env._(
+                "Move of %(product)s (%(reference)s)",
+                product=move.product_id.display_name,
+                reference=move.reference or move.picking_id.name or "",
+            )
+            guard.check_quantity(self.env, move.product_uom_qty, what, allow_zero=True)
+            guard.check_quantity(self.env, move.quantity, what, allow_zero=True)
+            guard.check_convertible(self.env, move.product_uom, move.product_id, what)
+
+    @api.constrains("product_uom_qty", "quantity", "product_uom", "product_id")
+    def _check_l10n_mx_immex_quantities(self):
+        self.filtered(lambda m: m._l10n_mx_immex_is_relevant())._l10n_mx_immex_check_quantities()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        guard.refuse_non_finite(self.env, self._name, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        guard.refuse_non_finite(self.env, self._name, [vals])
+        if "l10n_mx_immex_pedimento_line_id" in vals and not guard.in_server_write():
+            # the receipt or exit is on the record: its pedimento line is not re-pointed
+            done = self.filtered(lambda m: m.state == "done")
+            if any(
+                m.l10n_mx_immex_pedimento_line_id.id != vals["l10n_mx_immex_pedimento_line_id"]
+                for m in done
+            ):
+                raise UserError(
+                    self.env._(
+                        "Move %(move)s is done: its pedimento line cannot be changed. Return "
+                        "the goods or record a rectification.",
+                        move=done[0].reference or done[0].product_id.display_name,
+                    )
+                )
+        return super().write(vals)
 
     def _l10n_mx_immex_discharge_exit(self):
         """Discharge the imported components of the goods that left, FIFO.
@@ -525,11 +608,7 @@ class StockMove(models.Model):
         if not moves:
             return touched
         now = fields.Datetime.now()
-        Line = (
-            self.env["l10n_mx_immex.pedimento.line"]
-            .sudo()
-            .with_context(l10n_mx_immex_allow_locked=True)
-        )
+        Line = self.env["l10n_mx_immex.pedimento.line"].sudo()
         for ped, ped_moves in groupby(moves, key=lambda m: m._l10n_mx_immex_pedimento()):
             ped_moves = self.browse([m.id for m in ped_moves])
             unlinked = ped_moves.filtered(lambda m: not m.l10n_mx_immex_pedimento_line_id)
@@ -539,7 +618,8 @@ class StockMove(models.Model):
                 prod_moves = self.browse([m.id for m in prod_moves])
                 line = ped._l10n_mx_immex_match_line(product)
                 if line:
-                    prod_moves.l10n_mx_immex_pedimento_line_id = line
+                    with guard.server_write():
+                        prod_moves.l10n_mx_immex_pedimento_line_id = line
                     touched |= line
                     continue
                 qty = sum(
@@ -553,17 +633,18 @@ class StockMove(models.Model):
             # written once, with the state they keep.
             confirm_first = ped.state == "draft" and ped.operation == "export"
             if confirm_first:
-                ped.with_context(l10n_mx_immex_allow_locked=True).sudo().action_confirm()
+                ped.sudo()._immex_confirm()
             new_lines = Line._immex_create_from_moves(ped, to_create, now)
             touched |= new_lines
             if confirm_first:
                 new_lines._immex_check_complete()
             elif ped.state == "draft":
-                ped.with_context(l10n_mx_immex_allow_locked=True).sudo().action_confirm()
+                ped.sudo()._immex_confirm()
         touched = touched.sudo()
-        touched.filtered(lambda line: not line.registered_at).write({"registered_at": now})
-        peds = touched.pedimento_id.filtered(lambda p: not p.registered_at)
-        peds.with_context(l10n_mx_immex_allow_locked=True).write({"registered_at": now})
+        with guard.server_write():
+            touched.filtered(lambda line: not line.registered_at).write({"registered_at": now})
+            peds = touched.pedimento_id.filtered(lambda p: not p.registered_at)
+            peds.write({"registered_at": now})
         flagged_lines = touched.filtered(
             lambda line: line.difference_state in ("quantity", "undeclared")
         )
@@ -593,4 +674,7 @@ class StockMove(models.Model):
                 lambda lot: not lot.l10n_mx_immex_pedimento_line_id
             )
             if lots:
-                lots.sudo().l10n_mx_immex_pedimento_line_id = move.l10n_mx_immex_pedimento_line_id
+                with guard.server_write():
+                    lots.sudo().l10n_mx_immex_pedimento_line_id = (
+                        move.l10n_mx_immex_pedimento_line_id
+                    )

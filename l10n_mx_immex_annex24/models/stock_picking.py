@@ -1,7 +1,9 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from . import l10n_mx_immex_guard as guard
 
 
 class StockPicking(models.Model):
@@ -66,6 +68,29 @@ class StockPicking(models.Model):
                         picking=picking.name,
                     )
                 )
+
+    def write(self, vals):
+        if "l10n_mx_immex_pedimento_id" in vals and not guard.in_server_write():
+            # a done transfer is on the record under its pedimento (balances opened or
+            # discharged, re-runs read it): it is not moved to another declaration
+            moved = self.filtered(
+                lambda p: (
+                    p.state == "done"
+                    and p.l10n_mx_immex_pedimento_id
+                    and p.l10n_mx_immex_pedimento_id.id != vals["l10n_mx_immex_pedimento_id"]
+                )
+            )
+            if moved:
+                raise UserError(
+                    self.env._(
+                        "Transfer %(picking)s is done under pedimento %(name)s: it cannot be "
+                        "moved to another pedimento. Return the goods or record a "
+                        "rectification.",
+                        picking=moved[0].name,
+                        name=moved[0].l10n_mx_immex_pedimento_id.name,
+                    )
+                )
+        return super().write(vals)
 
     def _create_backorder_picking(self):
         # The rest of a receipt arrives under the same customs declaration.

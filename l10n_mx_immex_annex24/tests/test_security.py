@@ -51,17 +51,37 @@ class TestSecurity(Annex24Common):
                 {"name": "26 24 3420 6000111", "key_id": self.key_in.id, "entry_date": "2026-03-10"}
             )
 
+    def _discharge_terminal(self, qty):
+        """One ledger row written as the system writes them (the discharge service)."""
+        service = self.env["l10n_mx_immex.discharge.service"]
+        demand = {
+            "product_id": self.terminal.id,
+            "qty": qty,
+            "move_id": False,
+            "finished_product_id": False,
+            "production_id": False,
+            "line_id": False,
+            "date": self.ped.entry_date,
+        }
+        self.assertEqual(service._discharge([demand], self.company, "return"), 1)
+        return self.env["l10n_mx_immex.discharge"].search(
+            [("import_line_id", "=", self.ped.line_ids.id)], order="id desc", limit=1
+        )
+
     def test_discharges_are_append_only(self):
         self.ped.action_confirm()
-        row = self.env["l10n_mx_immex.discharge"].create(
-            {
-                "import_line_id": self.ped.line_ids.id,
-                "product_id": self.terminal.id,
-                "quantity": 10,
-                "kind": "return",
-                "company_id": self.company.id,
-            }
-        )
+        # nobody writes ledger rows by hand, not even the superuser
+        with self.assertRaisesRegex(UserError, "cannot be created by hand"):
+            self.env["l10n_mx_immex.discharge"].sudo().create(
+                {
+                    "import_line_id": self.ped.line_ids.id,
+                    "product_id": self.terminal.id,
+                    "quantity": 10,
+                    "kind": "return",
+                    "company_id": self.company.id,
+                }
+            )
+        row = self._discharge_terminal(10)
         self.assertEqual(self.ped.line_ids.qty_balance, 90)
         with self.assertRaisesRegex(UserError, "cannot be modified"):
             row.sudo().quantity = 5
@@ -70,15 +90,7 @@ class TestSecurity(Annex24Common):
 
     def test_ledger_guarded_in_the_database(self):
         self.ped.action_confirm()
-        row = self.env["l10n_mx_immex.discharge"].create(
-            {
-                "import_line_id": self.ped.line_ids.id,
-                "product_id": self.terminal.id,
-                "quantity": 10,
-                "kind": "return",
-                "company_id": self.company.id,
-            }
-        )
+        row = self._discharge_terminal(10)
         self.env.flush_all()
         with mute_logger("odoo.sql_db"), self.assertRaises(errors.InsufficientPrivilege):
             with self.env.cr.savepoint():

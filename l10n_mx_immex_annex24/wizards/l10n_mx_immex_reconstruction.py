@@ -9,6 +9,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_round
 
+from ..models import l10n_mx_immex_guard as guard
+
 
 class L10nMxImmexReconstruction(models.TransientModel):
     """Re-run the discharges of a period after a correction (BOM fixed, late entry...).
@@ -32,6 +34,11 @@ class L10nMxImmexReconstruction(models.TransientModel):
 
     def action_run(self):
         self.ensure_one()
+        # a re-run rewrites a company's ledger: IMMEX managers of that company only
+        guard.check_group(self.env, guard.MANAGER)
+        guard.check_companies(self.env, self.company_id)
+        if self.state != "draft":
+            raise UserError(self.env._("This re-run is done: start a new one."))
         if self.date_to < self.date_from:
             raise UserError(self.env._("The period ends before it starts."))
         result = self._reconstruct()
@@ -47,6 +54,7 @@ class L10nMxImmexReconstruction(models.TransientModel):
     def _reconstruct(self):
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
         company = self.company_id
+        guard.check_companies(self.env, company)
         period = (
             Domain("company_id", "=", company.id)
             & Domain("date", ">=", self.date_from)
@@ -102,7 +110,8 @@ class L10nMxImmexReconstruction(models.TransientModel):
                 order="date, id",
             )
         )
-        moves = moves.filtered(lambda m: m._l10n_mx_immex_is_exit())
+        imported = moves._l10n_mx_immex_imported_products()
+        moves = moves.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))
         # One batch for all exits: productions are matched FIFO across the whole period.
         demands, wastes = service._demands_for_exit_moves(moves)
         ped_kind = {}
