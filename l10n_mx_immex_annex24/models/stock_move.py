@@ -114,17 +114,6 @@ class StockMove(models.Model):
             or self.picking_id.l10n_mx_immex_pedimento_id
         )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if any("l10n_mx_immex_discharge_state" in vals for vals in vals_list):
-            raise AccessError(self._l10n_mx_immex_queue_error())
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if "l10n_mx_immex_discharge_state" in vals:
-            raise AccessError(self._l10n_mx_immex_queue_error())
-        return super().write(vals)
-
     def _l10n_mx_immex_queue_error(self):
         return self.env._(
             "The Annex 24 discharge queue is kept by the discharge service; it cannot be written."
@@ -385,10 +374,15 @@ class StockMove(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         guard.refuse_non_finite(self.env, self._name, vals_list)
+        if any("l10n_mx_immex_discharge_state" in vals for vals in vals_list):
+            raise AccessError(self._l10n_mx_immex_queue_error())
         return super().create(vals_list)
 
     def write(self, vals):
         guard.refuse_non_finite(self.env, self._name, [vals])
+        if "l10n_mx_immex_discharge_state" in vals:
+            # taking an exit out of the queue would leave it never discharged
+            raise AccessError(self._l10n_mx_immex_queue_error())
         if "l10n_mx_immex_pedimento_line_id" in vals and not guard.in_server_write():
             # the receipt or exit is on the record: its pedimento line is not re-pointed
             done = self.filtered(lambda m: m.state == "done")
