@@ -24,6 +24,7 @@
         "data/l10n_mx_immex_pedimento_key_data.xml",
         "data/uom_uom_data.xml",
         "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
         "wizards/l10n_mx_immex_pedimento_cancel_views.xml",
         "wizards/l10n_mx_immex_reconstruction_views.xml",
         "views/l10n_mx_immex_pedimento_views.xml",
@@ -41,6 +42,7 @@
         "views/purchase_order_views.xml",
         "views/stock_picking_views.xml",
         "views/stock_lot_views.xml",
+        "views/l10n_mx_immex_integrity_views.xml",
         "views/l10n_mx_immex_annex24_menus.xml",
     ],
     "demo": [

@@ -21,3 +21,6 @@ from . import stock_lot
 from . import stock_move_line
 from . import stock_quant
 from . import mrp_production
+from . import l10n_mx_immex_log
+from . import l10n_mx_immex_integrity
+from . import l10n_mx_immex_integrity_run

@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .l10n_mx_immex_discharge_service import LEDGER_COLUMNS
+
 DISCHARGE_KINDS = [
     ("export", "Export of finished goods"),
     ("return", "Return in the same state"),
@@ -94,9 +96,54 @@ class L10nMxImmexDischarge(models.Model):
         required=True,
         default=lambda self: self.env.company,
     )
+    corrects_date = fields.Date(
+        readonly=True,
+        help="A correction of a closed Annex 24 period: the date it corrects. The row itself "
+        "takes effect on its own date, after the period's lock date.",
+    )
+    chain_hash = fields.Char(
+        readonly=True,
+        help="SHA-256 of the row's content and of the previous row's hash (per company).",
+    )
 
     def init(self):
         self.env.cr.execute(LEDGER_DDL)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Rows created through the ORM join the chain like the service's: the hash is
+        # computed here, from the values as they will be stored, never taken from vals.
+        service = self.env["l10n_mx_immex.discharge.service"]
+        cols = {name: [] for name in LEDGER_COLUMNS}
+        prepared = []
+        for vals in vals_list:
+            vals = self._add_missing_default_values(dict(vals))
+            vals.pop("chain_hash", None)
+            if vals.get("import_line_id") and not vals.get("import_pedimento_id"):
+                vals["import_pedimento_id"] = (
+                    self.env["l10n_mx_immex.pedimento.line"]
+                    .sudo()
+                    .browse(vals["import_line_id"])
+                    .pedimento_id.id
+                )
+            for name in LEDGER_COLUMNS:
+                field = self._fields[name]
+                value = vals.get(name)
+                if field.type == "float":
+                    value = field.convert_to_cache(value, self)
+                elif field.type == "date":
+                    value = fields.Date.to_date(value) or None
+                elif field.type == "many2one":
+                    value = (value.id if isinstance(value, models.BaseModel) else value) or None
+                cols[name].append(value)
+            prepared.append(vals)
+        service._apply_lock_date(cols)
+        hashes = service._chain_ledger(cols, self.env.uid)
+        for i, vals in enumerate(prepared):
+            vals["date"] = cols["date"][i]
+            vals["corrects_date"] = cols["corrects_date"][i]
+            vals["chain_hash"] = hashes[i]
+        return super().create(prepared)
 
     def write(self, vals):  # pylint: disable=method-required-super
         # The ledger is append-only for everyone, the superuser included.
@@ -153,12 +200,16 @@ CREATE TABLE IF NOT EXISTS l10n_mx_immex_discharge (
     event_id INTEGER,
     pending_id INTEGER,
     company_id INTEGER NOT NULL,
+    corrects_date DATE,
+    chain_hash VARCHAR,
     create_uid INTEGER,
     create_date TIMESTAMP,
     write_uid INTEGER,
     write_date TIMESTAMP
 );
 COMMENT ON TABLE l10n_mx_immex_discharge IS 'Annex 24 Discharge (append-only ledger)';
+ALTER TABLE l10n_mx_immex_discharge ADD COLUMN IF NOT EXISTS corrects_date DATE;
+ALTER TABLE l10n_mx_immex_discharge ADD COLUMN IF NOT EXISTS chain_hash VARCHAR;
 CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_import_line_idx
     ON l10n_mx_immex_discharge (import_line_id);
 CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_product_idx

@@ -10,12 +10,14 @@ stored balances of the touched lines are refreshed with one UPDATE.
 
 import io
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL, float_round
 
 from ..immex import bom as bom_lib
-from ..immex import fifo
+from ..immex import fifo, hashing
+from .l10n_mx_immex_log import CHAIN_LEDGER
 
 DIGITS = 6
 LEDGER_COLUMNS = (
@@ -35,7 +37,11 @@ LEDGER_COLUMNS = (
     "event_id",
     "pending_id",
     "company_id",
+    "corrects_date",
 )
+# What a ledger row's chain hash covers, in this order (create_uid: who recorded it).
+HASH_COLUMNS = LEDGER_COLUMNS + ("create_uid",)
+HASH_FLOAT_POSITIONS = (HASH_COLUMNS.index("quantity"), HASH_COLUMNS.index("quantity_tariff"))
 # Columns always filled by the service; the others are written as NULL when empty.
 REQUIRED_COLUMNS = {
     "import_line_id",
@@ -497,6 +503,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 rows, pendings = self._allocate(demands, balances)
         with fifo.gc_paused():
             columns = self._ledger_columns(demands, rows, company, exit_lines, balances)
+            self._apply_lock_date(columns)
             count = self._insert_ledger(columns)
         if pendings:
             self._create_pendings(demands, pendings, company)
@@ -654,6 +661,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             "event_id": [d["event_id"] for d in picked],
             "pending_id": [d.get("pending_id") for d in picked],
             "company_id": [company.id] * n,
+            "corrects_date": [None] * n,
         }
 
     @api.model
@@ -676,12 +684,16 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             else ["\\N" if not v else str(v) for v in cols[name]]
             for name in LEDGER_COLUMNS
         ]
+        columns.append(self._chain_ledger(cols, self.env.uid))
         tail = f"\t{uid}\t{uid}\t{now}\t{now}\n"
-        template = "\t".join(["%s"] * len(LEDGER_COLUMNS)) + tail
+        template = "\t".join(["%s"] * (len(LEDGER_COLUMNS) + 1)) + tail
         buffer = io.StringIO()
         buffer.writelines(template % row for row in zip(*columns, strict=True))
         buffer.seek(0)
-        names = ", ".join(LEDGER_COLUMNS + ("create_uid", "write_uid", "create_date", "write_date"))
+        names = ", ".join(
+            LEDGER_COLUMNS
+            + ("chain_hash", "create_uid", "write_uid", "create_date", "write_date")
+        )
         # The service built every reference from records it read (and locked) in this
         # transaction; rows written by anything else are still checked by the trigger.
         self._trusted_ledger_insert()
@@ -689,6 +701,67 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         self.env.cr._obj.copy_expert(f"COPY l10n_mx_immex_discharge ({names}) FROM STDIN", buffer)
         self.env["l10n_mx_immex.discharge"].invalidate_model()
         return n
+
+    @api.model
+    def _chain_ledger(self, cols, uid):
+        """Chain hashes of a batch of ledger rows, in row order; moves the heads.
+
+        The heads of the batch's companies are locked first, so the rows of one company
+        chain in the order they get their ids (ids are drawn after the lock). Optional
+        columns are hashed as stored: empty values become NULL.
+        """
+        n = len(cols["import_line_id"])
+        values = [
+            cols[name] if name in REQUIRED_COLUMNS else [v or None for v in cols[name]]
+            for name in LEDGER_COLUMNS
+        ]
+        values.append([uid] * n)
+        Log = self.env["l10n_mx_immex.log"]
+        company_ids = cols["company_id"]
+        heads = Log._l10n_mx_immex_lock_heads(CHAIN_LEDGER, set(company_ids))
+        texts = hashing.canonical_columns(values)
+        if len(heads) == 1:
+            (company_id,) = heads
+            hashes = hashing.chain_batch(heads[company_id], texts)
+            heads[company_id] = hashes[-1]
+        else:
+            hashes = []
+            for company_id, text in zip(company_ids, texts, strict=True):
+                heads[company_id] = hashing.chain_batch(heads[company_id], [text])[0]
+                hashes.append(heads[company_id])
+        Log._l10n_mx_immex_set_heads(CHAIN_LEDGER, heads)
+        return hashes
+
+    @api.model
+    def _lock_dates(self, company_ids):
+        """``{company_id: lock date or None}``: Annex 24 closed up to that day, inclusive."""
+        companies = self.env["res.company"].sudo().browse(sorted(set(company_ids)))
+        return {c.id: c.l10n_mx_immex_lock_date or None for c in companies}
+
+    @api.model
+    def _apply_lock_date(self, cols, corrected_dates=None):
+        """No row takes effect on or before its company's lock date.
+
+        A row dated in a closed period takes effect the day after the lock date and says
+        in ``corrects_date`` the date it corrects; ``corrected_dates`` (reversals) gives,
+        per row, the date of the row it reverses: a reversal of a row of a closed period
+        names that period even when its own date is later.
+        """
+        locks = self._lock_dates(cols["company_id"])
+        if not any(locks.values()):
+            return
+        dates = cols["date"]
+        corrects = cols["corrects_date"]
+        for i, company_id in enumerate(cols["company_id"]):
+            lock = locks[company_id]
+            if not lock:
+                continue
+            original = corrected_dates[i] if corrected_dates else dates[i]
+            if original and original <= lock:
+                corrects[i] = original
+            if dates[i] <= lock:
+                corrects[i] = corrects[i] or dates[i]
+                dates[i] = lock + timedelta(days=1)
 
     @api.model
     def _insert_rows(self, model_name, vals_list):
@@ -900,12 +973,14 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _reverse_where(self, condition, date=None, ratio=1.0):
+        """Reversal rows of the standing rows matching ``condition``, written like any batch.
+
+        The rows are read in one query (what stands of each, ``ratio`` of it), then written
+        through :meth:`_insert_ledger` so that they are hash-chained and the period lock
+        applies to them as to every other row; the balances follow incrementally.
+        """
         self.env["l10n_mx_immex.discharge"].flush_model()
         self.env["l10n_mx_immex.pedimento.line"].flush_model()
-        # the reversal copies references of rows already checked: no need to check again
-        self._trusted_ledger_insert()
-        uid = self.env.uid
-        now = fields.Datetime.now()
         rows = self.env.execute_query(
             SQL(
                 """
@@ -924,57 +999,80 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                                 ) AS rev_qty
                       FROM target t LEFT JOIN done ON done.reversed_id = t.id
                 )
-                , ins AS (
-                    INSERT INTO l10n_mx_immex_discharge (
-                        import_line_id, import_pedimento_id, product_id, quantity,
-                        quantity_tariff, date, kind, exit_pedimento_id, exit_line_id, move_id,
-                        production_id, finished_product_id, reversed_id, event_id, pending_id,
-                        company_id, create_uid, write_uid, create_date, write_date)
-                    SELECT import_line_id, import_pedimento_id, product_id, -rev_qty,
-                           -ROUND((rev_qty * quantity_tariff / NULLIF(quantity, 0))::numeric, 6),
-                           COALESCE(%s, date), 'reversal', exit_pedimento_id, exit_line_id,
-                           move_id, production_id, finished_product_id, id, event_id,
-                           pending_id, company_id, %s, %s, %s, %s
-                      FROM todo
-                     WHERE rev_qty > 0
-                 RETURNING import_line_id, pending_id, quantity
-                ), per_line AS (
-                    SELECT import_line_id AS line_id, SUM(quantity) AS qty, COUNT(*) AS n
-                      FROM ins GROUP BY import_line_id
-                ), upd AS (
-                    -- the balances restored in the same statement (no round trip per row)
-                    UPDATE l10n_mx_immex_pedimento_line l
-                       SET qty_discharged = l.qty_discharged + p.qty,
-                           qty_balance = CASE WHEN l.is_temporary
-                                              THEN l.quantity - l.qty_discharged - p.qty
-                                              ELSE 0 END,
-                           qty_balance_tariff = CASE
-                               WHEN l.is_temporary AND l.quantity > 0
-                               THEN (l.quantity - l.qty_discharged - p.qty)
-                                    * l.quantity_tariff / l.quantity
-                               ELSE 0 END
-                      FROM per_line p
-                     WHERE l.id = p.line_id
-                 RETURNING l.id
-                )
-                SELECT (SELECT COALESCE(SUM(n), 0)::int FROM per_line),
-                       (SELECT COUNT(*) FROM upd),
-                       ARRAY(SELECT DISTINCT pending_id FROM ins WHERE pending_id IS NOT NULL)
+                SELECT import_line_id, import_pedimento_id, product_id, (-rev_qty)::float8,
+                       COALESCE(-ROUND((rev_qty * quantity_tariff
+                                        / NULLIF(quantity, 0))::numeric, 6), 0)::float8,
+                       COALESCE(%s, date), exit_pedimento_id, exit_line_id, move_id,
+                       production_id, finished_product_id, id, event_id, pending_id,
+                       company_id, date
+                  FROM todo
+                 WHERE rev_qty > 0
+              ORDER BY company_id, id
                 """,
                 condition,
                 ratio,
                 date,
-                uid,
-                uid,
-                now,
-                now,
             )
         )
-        self.env["l10n_mx_immex.discharge"].invalidate_model()
-        self.env["l10n_mx_immex.pedimento.line"].invalidate_model(
-            ["qty_discharged", "qty_balance", "qty_balance_tariff"]
+        if not rows:
+            return 0
+        names = (
+            "import_line_id",
+            "import_pedimento_id",
+            "product_id",
+            "quantity",
+            "quantity_tariff",
+            "date",
+            "exit_pedimento_id",
+            "exit_line_id",
+            "move_id",
+            "production_id",
+            "finished_product_id",
+            "reversed_id",
+            "event_id",
+            "pending_id",
+            "company_id",
+            "reversed_date",
         )
-        count, __, pending_ids = rows[0]
+        cols = {name: list(column) for name, column in zip(names, zip(*rows), strict=True)}
+        del rows
+        n = len(cols["import_line_id"])
+        cols["kind"] = ["reversal"] * n
+        cols["corrects_date"] = [None] * n
+        reversed_dates = cols.pop("reversed_date")
+        with fifo.gc_paused():
+            self._apply_lock_date(cols, corrected_dates=reversed_dates)
+            count = self._insert_ledger(cols)
+        self._add_to_balances(cols["import_line_id"], cols["quantity"])
+        pending_ids = {pid for pid in cols["pending_id"] if pid}
         if pending_ids:
-            self._refresh_pendings(set(pending_ids))
+            self._refresh_pendings(pending_ids)
+        self._log_reversal(cols, reversed_dates)
         return count
+
+    @api.model
+    def _log_reversal(self, cols, reversed_dates):
+        """One trail row per company for a reversal batch (however many rows it holds)."""
+        per_company = defaultdict(list)
+        for i, company_id in enumerate(cols["company_id"]):
+            per_company[company_id].append(i)
+        entries = []
+        for company_id, positions in per_company.items():
+            first = positions[0]
+            entries.append(
+                {
+                    "model_name": "l10n_mx_immex.discharge",
+                    "res_id": cols["reversed_id"][first],
+                    "action": "reverse",
+                    "company_id": company_id,
+                    "changes": {
+                        "rows_reversed": [0, len(positions)],
+                        "quantity": [0, round(sum(cols["quantity"][i] for i in positions), 6)],
+                        "date": [
+                            str(min(reversed_dates[i] for i in positions)),
+                            str(min(cols["date"][i] for i in positions)),
+                        ],
+                    },
+                }
+            )
+        self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_record(entries)

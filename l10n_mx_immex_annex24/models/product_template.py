@@ -12,6 +12,14 @@ IMMEX_PRODUCT_FIELDS = {
     "l10n_mx_immex_origin_country_id",
 }
 
+# IMMEX product data whose every change goes to the Annex 24 trail.
+IMMEX_TRAIL_FIELDS = {
+    "l10n_mx_immex_type",
+    "l10n_mx_immex_fraction_id",
+    "l10n_mx_immex_uom_tariff_id",
+    "l10n_mx_immex_tariff_factor",
+}
+
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
@@ -109,12 +117,26 @@ class ProductTemplate(models.Model):
     def create(self, vals_list):
         if any(IMMEX_PRODUCT_FIELDS.intersection(vals) for vals in vals_list):
             self._l10n_mx_immex_check_edit_rights(vals_list)
-        return super().create(vals_list)
+        templates = super().create(vals_list)
+        controlled = templates.filtered("l10n_mx_immex_is_controlled")
+        if controlled:
+            self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_log_create(
+                controlled, sorted(IMMEX_TRAIL_FIELDS)
+            )
+        return templates
 
     def write(self, vals):
         if IMMEX_PRODUCT_FIELDS.intersection(vals):
             self._l10n_mx_immex_check_edit_rights([vals])
-        return super().write(vals)
+        # the trail of IMMEX data (the factor follows a change of unit too)
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        watched = IMMEX_TRAIL_FIELDS if IMMEX_TRAIL_FIELDS.intersection(vals) or (
+            "uom_id" in vals
+        ) else ()
+        old = trail._l10n_mx_immex_snapshot(self, sorted(watched))
+        res = super().write(vals)
+        trail._l10n_mx_immex_log_write(self, old)
+        return res
 
     def _l10n_mx_immex_check_edit_rights(self, vals_list):
         # The classification drives legal time limits and discharges: only trade

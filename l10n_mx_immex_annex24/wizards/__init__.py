@@ -1,2 +1,3 @@
 from . import l10n_mx_immex_pedimento_cancel
 from . import l10n_mx_immex_reconstruction
+from . import l10n_mx_immex_integrity_wizard
