@@ -691,8 +691,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         buffer.writelines(template % row for row in zip(*columns, strict=True))
         buffer.seek(0)
         names = ", ".join(
-            LEDGER_COLUMNS
-            + ("chain_hash", "create_uid", "write_uid", "create_date", "write_date")
+            LEDGER_COLUMNS + ("chain_hash", "create_uid", "write_uid", "create_date", "write_date")
         )
         # The service built every reference from records it read (and locked) in this
         # transaction; rows written by anything else are still checked by the trigger.
@@ -1034,7 +1033,9 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             "company_id",
             "reversed_date",
         )
-        cols = {name: list(column) for name, column in zip(names, zip(*rows), strict=True)}
+        cols = {
+            name: list(column) for name, column in zip(names, zip(*rows, strict=True), strict=True)
+        }
         del rows
         n = len(cols["import_line_id"])
         cols["kind"] = ["reversal"] * n

@@ -159,8 +159,12 @@ class L10nMxImmexIntegrity(models.AbstractModel):
             "broken": broken,
             "company_id": company.id,
             "cut_off": fields.Datetime.to_string(fields.Datetime.now()),
-            "heads": {chain: heads.get(chain) or "" for chain in (CHAIN_LEDGER, CHAIN_SEAL, CHAIN_LOG)},
-            "computed_heads": {chain: (tail or (None, None))[1] or "" for chain, tail in last.items()},
+            "heads": {
+                chain: heads.get(chain) or "" for chain in (CHAIN_LEDGER, CHAIN_SEAL, CHAIN_LOG)
+            },
+            "computed_heads": {
+                chain: (tail or (None, None))[1] or "" for chain, tail in last.items()
+            },
         }
 
     @api.model
@@ -321,7 +325,7 @@ class L10nMxImmexIntegrity(models.AbstractModel):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT id, company_id, model_name, res_id, action, create_uid, create_date,
+                SELECT id, company_id, model_name, res_id, action, user_id, create_date,
                        changes, chain_hash
                   FROM l10n_mx_immex_log WHERE company_id = %s ORDER BY id
                 """,

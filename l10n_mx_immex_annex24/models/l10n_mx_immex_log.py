@@ -140,7 +140,9 @@ class L10nMxImmexLog(models.Model):
     # Writing the trail
     # ------------------------------------------------------------------
     @api.model
-    def _l10n_mx_immex_canonical(self, company_id, model_name, res_id, action, user_id, when, changes):
+    def _l10n_mx_immex_canonical(
+        self, company_id, model_name, res_id, action, user_id, when, changes
+    ):
         """Canonical text of a trail row: the same from the values written and read back."""
         return hashing.canonical(
             [company_id, model_name, res_id, action, user_id, when, hashing.canonical_json(changes)]
@@ -166,7 +168,13 @@ class L10nMxImmexLog(models.Model):
             value = json.loads(hashing.canonical_json(entry.get("changes") or {}))
             changes.append(hashing.canonical_json(value))
             text = self._l10n_mx_immex_canonical(
-                company_id, entry["model_name"], entry["res_id"] or 0, entry["action"], uid, when, value
+                company_id,
+                entry["model_name"],
+                entry["res_id"] or 0,
+                entry["action"],
+                uid,
+                when,
+                value,
             )
             heads[company_id] = hashing.chain_batch(heads[company_id], [text])[0]
             hashes.append(heads[company_id])
@@ -209,8 +217,10 @@ class L10nMxImmexLog(models.Model):
         if field.type in ("one2many", "many2many"):
             return value.ids
         if field.type in ("date", "datetime"):
-            return fields.Datetime.to_string(value) if field.type == "datetime" else (
-                fields.Date.to_string(value)
+            return (
+                fields.Datetime.to_string(value)
+                if field.type == "datetime"
+                else (fields.Date.to_string(value))
             )
         return value
 
@@ -236,9 +246,7 @@ class L10nMxImmexLog(models.Model):
         fnames = [f for f in fnames if f in records._fields and records._fields[f].store]
         if not fnames or not records:
             return {}
-        return {
-            rec.id: {f: self._l10n_mx_immex_value(rec, f) for f in fnames} for rec in records
-        }
+        return {rec.id: {f: self._l10n_mx_immex_value(rec, f) for f in fnames} for rec in records}
 
     @api.model
     def _l10n_mx_immex_log_write(self, records, old, action="write", company_field="company_id"):

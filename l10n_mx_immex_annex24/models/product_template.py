@@ -130,9 +130,11 @@ class ProductTemplate(models.Model):
             self._l10n_mx_immex_check_edit_rights([vals])
         # the trail of IMMEX data (the factor follows a change of unit too)
         trail = self.env["l10n_mx_immex.log"].sudo()
-        watched = IMMEX_TRAIL_FIELDS if IMMEX_TRAIL_FIELDS.intersection(vals) or (
-            "uom_id" in vals
-        ) else ()
+        watched = (
+            IMMEX_TRAIL_FIELDS
+            if IMMEX_TRAIL_FIELDS.intersection(vals) or ("uom_id" in vals)
+            else ()
+        )
         old = trail._l10n_mx_immex_snapshot(self, sorted(watched))
         res = super().write(vals)
         trail._l10n_mx_immex_log_write(self, old)

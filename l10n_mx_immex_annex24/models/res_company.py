@@ -89,9 +89,7 @@ class ResCompany(models.Model):
         today = fields.Date.context_today(self)
         for company in self:
             if company.l10n_mx_immex_lock_date and company.l10n_mx_immex_lock_date > today:
-                raise ValidationError(
-                    self.env._("Annex 24 cannot be closed beyond today's date.")
-                )
+                raise ValidationError(self.env._("Annex 24 cannot be closed beyond today's date."))
 
     def write(self, vals):
         immex = [f for f in vals if f.startswith("l10n_mx_immex_")]
@@ -108,9 +106,7 @@ class ResCompany(models.Model):
         if not self.env.su and not self.env.user.has_group(
             "l10n_mx_immex_annex24.group_immex_manager"
         ):
-            raise AccessError(
-                self.env._("Only IMMEX managers can close an Annex 24 period.")
-            )
+            raise AccessError(self.env._("Only IMMEX managers can close an Annex 24 period."))
         new = fields.Date.to_date(value)
         for company in self:
             old = company.l10n_mx_immex_lock_date
