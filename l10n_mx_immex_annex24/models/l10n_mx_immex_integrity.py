@@ -229,7 +229,7 @@ class L10nMxImmexIntegrity(models.AbstractModel):
                 counter[0] += len(lines)
                 last_id = int(lines[-1].split("\t", 1)[0])
 
-        breaks, last = hashing.verify_chains(rows(), {0: head} if head is not None else None)
+        breaks, last = hashing.verify_chains(rows(), {0: head or ""})
         return counter[0], breaks.get(0), last.get(0)
 
     @api.model
@@ -247,7 +247,7 @@ class L10nMxImmexIntegrity(models.AbstractModel):
             (0, seal_id, "|".join(self._json(content)).encode("utf-8"), stored)
             for seal_id, content, stored in rows
         )
-        breaks, last = hashing.verify_chains(items, {0: head} if head is not None else None)
+        breaks, last = hashing.verify_chains(items, {0: head or ""})
         found = breaks.get(0)
         if found:
             # name the line whose seal broke, not the seal's own row
@@ -349,7 +349,7 @@ class L10nMxImmexIntegrity(models.AbstractModel):
             )
             for row in rows
         )
-        breaks, last = hashing.verify_chains(items, {0: head} if head is not None else None)
+        breaks, last = hashing.verify_chains(items, {0: head or ""})
         return len(rows), breaks.get(0), last.get(0)
 
     @api.model

@@ -4,6 +4,7 @@ import json
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 RUN_FIELDS = {
     "company_id",
@@ -96,7 +97,19 @@ class L10nMxImmexIntegrityRun(models.Model):
     def _cron_verify_integrity(self):
         """Nightly: verify every company; alert its IMMEX managers when a chain broke."""
         managers = self.env.ref("l10n_mx_immex_annex24.group_immex_manager").sudo().all_user_ids
-        for company in self.env["res.company"].sudo().search([]):
+        # every company that keeps Annex 24 records (pedimentos or a chain)
+        company_ids = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT company_id FROM l10n_mx_immex_chain_head
+                     UNION SELECT company_id FROM l10n_mx_immex_pedimento
+                    """
+                )
+            )
+        ]
+        for company in self.env["res.company"].sudo().browse(sorted(company_ids)).exists():
             run = self._l10n_mx_immex_run(company)
             if run.ok:
                 continue
