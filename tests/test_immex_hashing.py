@@ -200,3 +200,15 @@ def test_verify_chains_interleaved_and_heads():
     assert verify_chains([*a, ("A", 4, b"x", None)], heads)[0]["A"] == (4, "missing_hash")
     assert verify_chains(a, {"A": ""})[0] == {"A": (3, "head")}
     assert verify_chains([], {"A": ""}) == ({}, {})
+
+
+def test_line_from_copy_gives_back_the_line_python_wrote():
+    from immex.hashing import line_from_copy
+
+    values = [12, "\\N", 26.0, 0.52, date(2026, 3, 1), "export", 1e-05, 0.1 + 0.2, -25.5]
+    written = "\t".join(map(str, values)).encode()
+    # what PostgreSQL's COPY TO prints for the same row (shortest exact floats)
+    printed = ["12", "\\N", "26", "0.52", "2026-03-01", "export", "1e-05", "0.30000000000000004"]
+    printed.append("-25.5")
+    assert line_from_copy(printed, (2, 3, 6, 7, 8)) == written
+    assert line_from_copy(["\\N", "7"], (0,)) == b"\\N\t7"

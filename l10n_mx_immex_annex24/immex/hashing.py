@@ -9,9 +9,10 @@ The canonical text must never change once rows are stored, so its rules are expl
 
 - values are joined with ``|``; ``|`` and ``\\`` inside strings are escaped with ``\\``;
 - None -> ``""``; True/False -> ``"true"``/``"false"``;
-- numbers (int, float, Decimal) are rounded to 6 decimals and written so that ``1``,
-  ``1.0`` and ``1.0000001`` all give ``"1"`` and ``-0.0`` gives ``"0"`` (the database
-  returns floats where the code wrote ints; the hash must not depend on that);
+- numbers (int, float, Decimal) are rounded to 6 decimals and written in fixed point without
+  trailing zeros, so that ``1``, ``1.0`` and ``1.0000001`` all give ``"1"``, ``1e-05`` gives
+  ``"0.00001"`` and ``-0.0`` gives ``"0"`` (the database returns floats where the code wrote
+  ints; the hash must not depend on that);
 - datetime -> ISO 8601 (``2026-01-15T10:30:00``), date -> ``2026-01-15``;
 - anything else -> ``str(value)``.
 
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +32,7 @@ __all__ = [
     "canonical",
     "canonical_columns",
     "canonical_from_copy",
+    "line_from_copy",
     "canonical_json",
     "chain_batch",
     "chain_hash",
@@ -42,13 +43,9 @@ __all__ = [
 
 
 def _number(value: float) -> str:
-    if math.isnan(value) or math.isinf(value):
-        return repr(value)
-    value = round(value, 6)
-    if value == int(value):
-        # Integral: 1.0 -> "1"; int() also turns -0.0 into 0.
-        return str(int(value))
-    return repr(value)
+    # fixed point, 6 decimals, trailing zeros dropped: 1.0 -> "1", -0.0 -> "0"; nan, inf
+    text = ("%.6f" % value).rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _text(value: object) -> str:
@@ -101,14 +98,15 @@ def verify_chain(
 def canonical_columns(columns: Sequence[Sequence[object]]) -> list[bytes]:
     """``[canonical(row) for row in zip(*columns)]``, built column by column (faster).
 
-    A batch of ledger rows is held as columns (one list per field); formatting each column
-    with one ``map`` spares a Python-level dispatch per value of each row.
+    A batch of ledger rows is held as columns (one list per field). Each column is turned
+    into values whose ``str`` is their canonical text (integers and dates as they are), so
+    that one ``%`` per row formats them in C.
     """
     if not columns:
         return []
-    by_column = [_column_texts(column) for column in columns]
-    join = "|".join
-    return [join(row).encode("utf-8") for row in zip(*by_column, strict=True)]
+    by_column = [_column_values(column) for column in columns]
+    template = "|".join(["%s"] * len(by_column))
+    return [(template % row).encode("utf-8") for row in zip(*by_column, strict=True)]
 
 
 def canonical_from_copy(fields: list[str], float_positions: Sequence[int] = ()) -> bytes:
@@ -136,33 +134,41 @@ def canonical_from_copy(fields: list[str], float_positions: Sequence[int] = ()) 
 _NONE = type(None)
 
 
-def _floats(column: Sequence[object]) -> list[str]:
-    out = []
-    for value in column:
-        if value != value or value in (math.inf, -math.inf):
-            out.append(repr(value))
-            continue
-        value = round(value, 6)
-        out.append(str(int(value)) if value == int(value) else repr(value))
-    return out
+def line_from_copy(fields: list[str], float_positions: Sequence[int] = ()) -> bytes:
+    """A tab-separated row as Python wrote it for ``COPY ... FROM``, from the row read back
+    with ``COPY ... TO`` (text format).
+
+    Python writes a float with ``str`` (``"10.0"``, ``"0.52"``); PostgreSQL prints the
+    same double in its shortest exact form (``"10"``, ``"0.52"``), which gives back the same
+    double and so the same ``str``. Every other value (integers, ISO dates, words, ``\\N``
+    for NULL) reads back as written.
+    """
+    for position in float_positions:
+        if fields[position] != "\\N":
+            fields[position] = repr(float(fields[position]))
+    return "\t".join(fields).encode("utf-8")
 
 
-def _column_texts(column: Sequence[object]) -> list[str]:
-    """``list(map(_text, column))``, with a fast path for columns of one plain type."""
+def _floats(column: Sequence[float]) -> list[str]:
+    out = [("%.6f" % value).rstrip("0").rstrip(".") for value in column]
+    return ["0" if text == "-0" else text for text in out]
+
+
+def _column_values(column: Sequence[object]) -> Sequence[object]:
+    """The column as values whose ``str`` is their canonical text (for one ``%`` per row)."""
     kinds = set(map(type, column))
     if kinds <= {_NONE}:
         return [""] * len(column)
     if kinds <= {int}:
-        return list(map(str, column))
+        return column  # str(int) is canonical
     if kinds <= {int, _NONE}:
-        return ["" if value is None else str(value) for value in column]
+        return ["" if value is None else value for value in column]
     if kinds <= {float}:
         return _floats(column)
-    if kinds <= {date, _NONE}:
-        cache: dict[object, str] = {}
-        return [cache.get(v) or cache.setdefault(v, _text(v)) for v in column]
+    if kinds <= {date}:
+        return column  # str(date) is its ISO form
     if kinds <= {str} and not any("|" in v or "\\" in v for v in column):
-        return list(column)
+        return column
     return list(map(_text, column))
 
 

@@ -39,9 +39,11 @@ LEDGER_COLUMNS = (
     "company_id",
     "corrects_date",
 )
-# What a ledger row's chain hash covers, in this order (create_uid: who recorded it).
+# What a ledger row's chain hash covers: its COPY text line of these columns, in this order
+# (create_uid: who recorded it). See hashing.line_from_copy for reading it back.
 HASH_COLUMNS = LEDGER_COLUMNS + ("create_uid",)
 HASH_FLOAT_POSITIONS = (HASH_COLUMNS.index("quantity"), HASH_COLUMNS.index("quantity_tariff"))
+FLOAT_COLUMNS = {"quantity", "quantity_tariff"}
 # Columns always filled by the service; the others are written as NULL when empty.
 REQUIRED_COLUMNS = {
     "import_line_id",
@@ -678,21 +680,16 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         self.env["l10n_mx_immex.discharge"].flush_model()
         uid = str(self.env.uid)
         now = fields.Datetime.to_string(fields.Datetime.now())
-        columns = [
-            cols[name]
-            if name in REQUIRED_COLUMNS
-            else ["\\N" if not v else str(v) for v in cols[name]]
-            for name in LEDGER_COLUMNS
-        ]
-        columns.append(self._chain_ledger(cols, self.env.uid))
-        tail = f"\t{uid}\t{uid}\t{now}\t{now}\n"
-        template = "\t".join(["%s"] * (len(LEDGER_COLUMNS) + 1)) + tail
+        lines, hashes = self._chain_ledger(cols, self.env.uid)
+        tail = f"\t{uid}\t{now}\t{now}\n"
         buffer = io.StringIO()
-        buffer.writelines(template % row for row in zip(*columns, strict=True))
-        buffer.seek(0)
-        names = ", ".join(
-            LEDGER_COLUMNS + ("chain_hash", "create_uid", "write_uid", "create_date", "write_date")
+        # the hashed line already ends with create_uid; then chain_hash and the rest
+        buffer.writelines(
+            f"{line}\t{digest}{tail}" for line, digest in zip(lines, hashes, strict=True)
         )
+        del lines
+        buffer.seek(0)
+        names = ", ".join(HASH_COLUMNS + ("chain_hash", "write_uid", "create_date", "write_date"))
         # The service built every reference from records it read (and locked) in this
         # transaction; rows written by anything else are still checked by the trigger.
         self._trusted_ledger_insert()
@@ -703,33 +700,38 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _chain_ledger(self, cols, uid):
-        """Chain hashes of a batch of ledger rows, in row order; moves the heads.
+        """COPY text lines of a batch of ledger rows and their chain hashes; moves the heads.
 
-        The heads of the batch's companies are locked first, so the rows of one company
-        chain in the order they get their ids (ids are drawn after the lock). Optional
-        columns are hashed as stored: empty values become NULL.
+        A row's hash covers its line as COPY reads it (the HASH_COLUMNS, tab-separated,
+        ``\\N`` for NULL, floats as Python writes them), so no second rendering of the
+        batch is needed. The heads of the batch's companies are locked first, so the rows
+        of one company chain in the order they get their ids (drawn after the lock).
         """
-        n = len(cols["import_line_id"])
-        values = [
-            cols[name] if name in REQUIRED_COLUMNS else [v or None for v in cols[name]]
-            for name in LEDGER_COLUMNS
-        ]
-        values.append([uid] * n)
+        columns = []
+        for name in LEDGER_COLUMNS:
+            column = cols[name]
+            if name in FLOAT_COLUMNS:
+                column = [float(v) for v in column]  # "10.0", as it reads back
+            elif name not in REQUIRED_COLUMNS:
+                column = ["\\N" if not v else v for v in column]
+            columns.append(column)
+        template = "\t".join(["%s"] * len(LEDGER_COLUMNS)) + f"\t{int(uid)}"
+        lines = [template % row for row in zip(*columns, strict=True)]
         Log = self.env["l10n_mx_immex.log"]
         company_ids = cols["company_id"]
         heads = Log._l10n_mx_immex_lock_heads(CHAIN_LEDGER, set(company_ids))
-        texts = hashing.canonical_columns(values)
+        texts = (line.encode("utf-8") for line in lines)
         if len(heads) == 1:
             (company_id,) = heads
             hashes = hashing.chain_batch(heads[company_id], texts)
-            heads[company_id] = hashes[-1]
+            heads[company_id] = hashes[-1] if hashes else heads[company_id]
         else:
             hashes = []
             for company_id, text in zip(company_ids, texts, strict=True):
                 heads[company_id] = hashing.chain_batch(heads[company_id], [text])[0]
                 hashes.append(heads[company_id])
         Log._l10n_mx_immex_set_heads(CHAIN_LEDGER, heads)
-        return hashes
+        return lines, hashes
 
     @api.model
     def _lock_dates(self, company_ids):
@@ -965,9 +967,18 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _reverse_period(self, company, date_from, date_to):
-        """Reverse every standing row of a company's period (reconstruction)."""
+        """Reverse every standing row of a company's period (reconstruction).
+
+        Rows that correct a closed period (``corrects_date``) stay: their exits belong to
+        that period, which a re-run cannot reach, so they would not be discharged again.
+        """
         return self._reverse_where(
-            SQL("d.company_id = %s AND d.date BETWEEN %s AND %s", company.id, date_from, date_to)
+            SQL(
+                "d.company_id = %s AND d.date BETWEEN %s AND %s AND d.corrects_date IS NULL",
+                company.id,
+                date_from,
+                date_to,
+            )
         )
 
     @api.model

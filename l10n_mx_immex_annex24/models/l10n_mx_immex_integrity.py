@@ -203,7 +203,7 @@ class L10nMxImmexIntegrity(models.AbstractModel):
             last_id = 0
             columns = ", ".join(HASH_COLUMNS)
             positions = HASH_FLOAT_POSITIONS
-            canonical = hashing.canonical_from_copy
+            canonical = hashing.line_from_copy
             while True:
                 buffer = io.StringIO()
                 # static column list and integers only

@@ -209,11 +209,12 @@ class L10nMxImmexLog(models.Model):
 
     @api.model
     def _l10n_mx_immex_value(self, record, fname):
-        """A field's value as the trail shows it: ids with names for relations."""
+        """A field's value as the trail keeps it: ids for relations (names change, ids not;
+        and computing names would cost every validation that writes a hundred lines)."""
         field = record._fields[fname]
         value = record[fname]
         if field.type == "many2one":
-            return [value.id, value.display_name] if value else False
+            return value.id or False
         if field.type in ("one2many", "many2many"):
             return value.ids
         if field.type in ("date", "datetime"):

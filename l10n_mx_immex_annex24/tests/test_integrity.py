@@ -388,6 +388,18 @@ class TestPeriodLock(IntegrityCommon):
         self.assertEqual(set(rows.mapped("date")), {date(2026, 4, 1)})
         self.assertEqual(set(rows.mapped("corrects_date")), {date(2026, 3, 15)})
         self.assertTrue(self._verify()["ok"])
+        # a re-run of April leaves the correction of March alone: March is not re-run
+        wizard = self.env["l10n_mx_immex.reconstruction"].create(
+            {
+                "company_id": self.company.id,
+                "date_from": date(2026, 4, 1),
+                "date_to": date(2026, 4, 30),
+            }
+        )
+        wizard.action_run()
+        self.assertEqual(wizard.rows_reversed, 0)
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(self.p2, self.wire).qty_balance, 80.0)
 
     def test_return_and_cancellation_of_a_closed_exit(self):
         exit_ped = self._exit_pedimento("26  24  3420  6100821", date(2026, 3, 1))
