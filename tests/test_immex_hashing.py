@@ -212,3 +212,11 @@ def test_line_from_copy_gives_back_the_line_python_wrote():
     printed.append("-25.5")
     assert line_from_copy(printed, (2, 3, 6, 7, 8)) == written
     assert line_from_copy(["\\N", "7"], (0,)) == b"\\N\t7"
+
+
+def test_chain_lines_equals_chain_batch_of_their_bytes():
+    from immex.hashing import chain_lines
+
+    lines = ["1\t\\N\t10.0", "2\tCompañía\t0.5", ""]
+    assert chain_lines("ab" * 32, lines) == chain_batch("ab" * 32, [x.encode() for x in lines])
+    assert chain_lines(None, []) == []

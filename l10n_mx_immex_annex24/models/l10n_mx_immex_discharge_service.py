@@ -720,15 +720,14 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         Log = self.env["l10n_mx_immex.log"]
         company_ids = cols["company_id"]
         heads = Log._l10n_mx_immex_lock_heads(CHAIN_LEDGER, set(company_ids))
-        texts = (line.encode("utf-8") for line in lines)
         if len(heads) == 1:
             (company_id,) = heads
-            hashes = hashing.chain_batch(heads[company_id], texts)
+            hashes = hashing.chain_lines(heads[company_id], lines)
             heads[company_id] = hashes[-1] if hashes else heads[company_id]
         else:
             hashes = []
-            for company_id, text in zip(company_ids, texts, strict=True):
-                heads[company_id] = hashing.chain_batch(heads[company_id], [text])[0]
+            for company_id, line in zip(company_ids, lines, strict=True):
+                heads[company_id] = hashing.chain_lines(heads[company_id], [line])[0]
                 hashes.append(heads[company_id])
         Log._l10n_mx_immex_set_heads(CHAIN_LEDGER, heads)
         return lines, hashes
@@ -991,6 +990,12 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         """
         self.env["l10n_mx_immex.discharge"].flush_model()
         self.env["l10n_mx_immex.pedimento.line"].flush_model()
+        # a re-run reads a million rows here: no cyclic collection over their tuples
+        with fifo.gc_paused():
+            return self._reverse_rows(condition, date, ratio)
+
+    @api.model
+    def _reverse_rows(self, condition, date, ratio):
         rows = self.env.execute_query(
             SQL(
                 """
@@ -1009,22 +1014,26 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                                 ) AS rev_qty
                       FROM target t LEFT JOIN done ON done.reversed_id = t.id
                 )
-                SELECT import_line_id, import_pedimento_id, product_id, (-rev_qty)::float8,
-                       COALESCE(-ROUND((rev_qty * quantity_tariff
-                                        / NULLIF(quantity, 0))::numeric, 6), 0)::float8,
-                       COALESCE(%s, date), exit_pedimento_id, exit_line_id, move_id,
-                       production_id, finished_product_id, id, event_id, pending_id,
-                       company_id, date
-                  FROM todo
-                 WHERE rev_qty > 0
-              ORDER BY company_id, id
+                , picked AS (
+                    SELECT * FROM todo WHERE rev_qty > 0 ORDER BY company_id, id
+                )
+                -- one row of arrays: the driver hands back columns, no tuple per row
+                SELECT array_agg(import_line_id), array_agg(import_pedimento_id),
+                       array_agg(product_id), array_agg((-rev_qty)::float8),
+                       array_agg(COALESCE(-ROUND((rev_qty * quantity_tariff
+                                        / NULLIF(quantity, 0))::numeric, 6), 0)::float8),
+                       array_agg(COALESCE(%s, date)), array_agg(exit_pedimento_id),
+                       array_agg(exit_line_id), array_agg(move_id), array_agg(production_id),
+                       array_agg(finished_product_id), array_agg(id), array_agg(event_id),
+                       array_agg(pending_id), array_agg(company_id), array_agg(date)
+                  FROM picked
                 """,
                 condition,
                 ratio,
                 date,
             )
         )
-        if not rows:
+        if not rows or rows[0][0] is None:
             return 0
         names = (
             "import_line_id",
@@ -1044,17 +1053,14 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             "company_id",
             "reversed_date",
         )
-        cols = {
-            name: list(column) for name, column in zip(names, zip(*rows, strict=True), strict=True)
-        }
+        cols = dict(zip(names, rows[0], strict=True))
         del rows
         n = len(cols["import_line_id"])
         cols["kind"] = ["reversal"] * n
         cols["corrects_date"] = [None] * n
         reversed_dates = cols.pop("reversed_date")
-        with fifo.gc_paused():
-            self._apply_lock_date(cols, corrected_dates=reversed_dates)
-            count = self._insert_ledger(cols)
+        self._apply_lock_date(cols, corrected_dates=reversed_dates)
+        count = self._insert_ledger(cols)
         self._add_to_balances(cols["import_line_id"], cols["quantity"])
         pending_ids = {pid for pid in cols["pending_id"] if pid}
         if pending_ids:
