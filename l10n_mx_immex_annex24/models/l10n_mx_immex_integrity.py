@@ -291,7 +291,13 @@ class L10nMxImmexIntegrity(models.AbstractModel):
                     }
                 )
                 continue
-            changed = [n for n, old, new in zip(names, sealed, texts, strict=True) if old != new]
+            if len(sealed) != len(texts):
+                # a seal of another layout (a later version seals more values): compare all
+                changed = ["id"] if sealed != texts else []
+            else:
+                changed = [
+                    n for n, old, new in zip(names, sealed, texts, strict=True) if old != new
+                ]
             head_changed = [n for n in changed if n in header]
             line_changed = [n for n in changed if n not in header]
             if head_changed and ped_id not in seen_headers:
