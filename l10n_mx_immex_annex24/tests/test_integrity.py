@@ -6,6 +6,7 @@ from psycopg2 import errors
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
+from odoo.service.model import call_kw
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -458,3 +459,32 @@ class TestPeriodLock(IntegrityCommon):
         )
         wizard.action_run()
         self.assertEqual(wizard.state, "done")
+
+    def test_rpc_cannot_write_the_trail_or_open_the_lock(self):
+        Log = self.env["l10n_mx_immex.log"]
+        row = Log.search([("company_id", "=", self.company.id)], limit=1)
+        for user in (self.stock_user, self.manager, self.auditor):
+            with self.subTest(user=user.login):
+                env_log = Log.with_user(user).with_context(l10n_mx_immex_allow_locked=True)
+                with self.assertRaises(UserError):
+                    call_kw(env_log, "write", [row.ids, {"action": "create"}], {})
+                with self.assertRaises(UserError):
+                    call_kw(env_log, "unlink", [row.ids], {})
+                with self.assertRaises(UserError):
+                    call_kw(env_log, "create", [{"model_name": "x", "action": "write"}], {})
+                # the private writer is out of reach of RPC
+                with self.assertRaises(AccessError):
+                    call_kw(env_log, "_l10n_mx_immex_record", [[]], {})
+        # the lock date through RPC: refused to a warehouse user, forward only for managers
+        company = self.company.with_user(self.stock_user)
+        with self.assertRaises(AccessError):
+            call_kw(company, "write", [company.ids, {"l10n_mx_immex_lock_date": "2026-01-31"}], {})
+        wizard = self.env["l10n_mx_immex.lock.wizard"].with_user(self.stock_user)
+        with self.assertRaises(AccessError):
+            call_kw(
+                wizard,
+                "create",
+                [{"company_id": self.company.id, "lock_date": "2026-01-31"}],
+                {},
+            )
+        self.assertFalse(self.company.l10n_mx_immex_lock_date)
