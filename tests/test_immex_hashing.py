@@ -220,3 +220,14 @@ def test_chain_lines_equals_chain_batch_of_their_bytes():
     lines = ["1\t\\N\t10.0", "2\tCompañía\t0.5", ""]
     assert chain_lines("ab" * 32, lines) == chain_batch("ab" * 32, [x.encode() for x in lines])
     assert chain_lines(None, []) == []
+
+
+def test_iter_chain_is_lazy_and_equals_chain_lines():
+    from immex.hashing import chain_lines, iter_chain
+
+    lines = iter(["a", "b", "c"])
+    chained = iter_chain("ab" * 32, lines)
+    first = next(chained)
+    assert first == ("a", chain_lines("ab" * 32, ["a"])[0])
+    assert next(lines) == "b"  # nothing read ahead
+    assert [h for __, h in iter_chain(None, ["a", "b"])] == chain_lines(None, ["a", "b"])

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -37,6 +37,7 @@ __all__ = [
     "chain_batch",
     "chain_hash",
     "chain_lines",
+    "iter_chain",
     "texts",
     "verify_chain",
     "verify_chains",
@@ -197,16 +198,21 @@ def chain_batch(prev_hash: str | None, canonicals: Iterable[bytes]) -> list[str]
     return [h.decode("ascii") for h in out]
 
 
-def chain_lines(prev_hash: str | None, lines: Iterable[str]) -> list[str]:
-    """``chain_batch`` of rows given as text lines (UTF-8): the ledger's fast path."""
+def iter_chain(prev_hash: str | None, lines: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """``(line, hash)`` for rows given as text lines (UTF-8), chained after ``prev_hash``.
+
+    Lazy, so that a writer can stream the rows to the database while it hashes them.
+    """
     sha256 = hashlib.sha256
-    out = []
-    append = out.append
     prev = prev_hash or ""
     for line in lines:
         prev = sha256((prev + "\n" + line).encode("utf-8")).hexdigest()
-        append(prev)
-    return out
+        yield line, prev
+
+
+def chain_lines(prev_hash: str | None, lines: Iterable[str]) -> list[str]:
+    """``chain_batch`` of rows given as text lines (UTF-8)."""
+    return [digest for __, digest in iter_chain(prev_hash, lines)]
 
 
 def verify_chains(

@@ -138,7 +138,7 @@ class L10nMxImmexDischarge(models.Model):
                 cols[name].append(value)
             prepared.append(vals)
         service._apply_lock_date(cols)
-        __, hashes = service._chain_ledger(cols, self.env.uid)
+        hashes = service._chain_ledger(cols, self.env.uid)
         for i, vals in enumerate(prepared):
             vals["date"] = cols["date"][i]
             vals["corrects_date"] = cols["corrects_date"][i]

@@ -8,7 +8,6 @@ pure :mod:`..immex.fifo`, and ledger rows are written with one set-based INSERT,
 stored balances of the touched lines are refreshed with one UPDATE.
 """
 
-import io
 from collections import defaultdict
 from datetime import timedelta
 
@@ -54,6 +53,31 @@ REQUIRED_COLUMNS = {
     "kind",
     "company_id",
 }
+
+
+COPY_CHUNK = 1 << 18  # characters handed to the driver per read of the line stream
+
+
+class _LineStream:
+    """A read-only file over an iterator of text lines, for ``copy_expert``."""
+
+    def __init__(self, lines):
+        self._lines = lines
+        self._rest = ""
+
+    def read(self, size=-1):
+        parts = [self._rest] if self._rest else []
+        length = len(self._rest)
+        self._rest = ""
+        for line in self._lines:
+            parts.append(line)
+            length += len(line)
+            if 0 <= size <= length:
+                break
+        return "".join(parts)
+
+    def readline(self, size=-1):
+        return next(self._lines, "")
 
 
 class L10nMxImmexDischargeService(models.AbstractModel):
@@ -680,32 +704,33 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         self.env["l10n_mx_immex.discharge"].flush_model()
         uid = str(self.env.uid)
         now = fields.Datetime.to_string(fields.Datetime.now())
-        lines, hashes = self._chain_ledger(cols, self.env.uid)
+        Log = self.env["l10n_mx_immex.log"]
+        company_ids = cols["company_id"]
+        heads = Log._l10n_mx_immex_lock_heads(CHAIN_LEDGER, set(company_ids))
         tail = f"\t{uid}\t{now}\t{now}\n"
-        buffer = io.StringIO()
-        # the hashed line already ends with create_uid; then chain_hash and the rest
-        buffer.writelines(
-            f"{line}\t{digest}{tail}" for line, digest in zip(lines, hashes, strict=True)
-        )
-        del lines
-        buffer.seek(0)
+        # Lines are formatted and hashed while PostgreSQL parses the previous chunk (the
+        # stream is read lazily): the two processes work side by side, not one after the
+        # other. The hashed line ends with create_uid; then chain_hash and the rest.
+        chained = self._chain_stream(self._ledger_lines(cols, self.env.uid), company_ids, heads)
+        stream = _LineStream(f"{line}\t{digest}{tail}" for line, digest in chained)
         names = ", ".join(HASH_COLUMNS + ("chain_hash", "write_uid", "create_date", "write_date"))
         # The service built every reference from records it read (and locked) in this
         # transaction; rows written by anything else are still checked by the trigger.
         self._trusted_ledger_insert()
-        # Static column list (no user input); psycopg2 streams the buffer.
-        self.env.cr._obj.copy_expert(f"COPY l10n_mx_immex_discharge ({names}) FROM STDIN", buffer)
+        # Static column list (no user input); psycopg2 streams the lines.
+        self.env.cr._obj.copy_expert(
+            f"COPY l10n_mx_immex_discharge ({names}) FROM STDIN", stream, size=COPY_CHUNK
+        )
+        Log._l10n_mx_immex_set_heads(CHAIN_LEDGER, heads)
         self.env["l10n_mx_immex.discharge"].invalidate_model()
         return n
 
     @api.model
-    def _chain_ledger(self, cols, uid):
-        """COPY text lines of a batch of ledger rows and their chain hashes; moves the heads.
+    def _ledger_lines(self, cols, uid):
+        """COPY text lines of a batch of ledger rows, in row order (a generator).
 
-        A row's hash covers its line as COPY reads it (the HASH_COLUMNS, tab-separated,
-        ``\\N`` for NULL, floats as Python writes them), so no second rendering of the
-        batch is needed. The heads of the batch's companies are locked first, so the rows
-        of one company chain in the order they get their ids (drawn after the lock).
+        A row's hash covers this line (the HASH_COLUMNS, tab-separated, ``\\N`` for NULL,
+        floats as Python writes them), so no second rendering of the batch is needed.
         """
         columns = []
         for name in LEDGER_COLUMNS:
@@ -716,21 +741,39 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 column = ["\\N" if not v else v for v in column]
             columns.append(column)
         template = "\t".join(["%s"] * len(LEDGER_COLUMNS)) + f"\t{int(uid)}"
-        lines = [template % row for row in zip(*columns, strict=True)]
+        return (template % row for row in zip(*columns, strict=True))
+
+    @api.model
+    def _chain_stream(self, lines, company_ids, heads):
+        """``(line, hash)`` in row order, each company's rows chained from its head; the
+        heads (locked by the caller) move as the rows go by."""
+        if len(heads) == 1:
+            (company_id,) = heads
+            digest = heads[company_id]
+            for line, digest in hashing.iter_chain(heads[company_id], lines):
+                yield line, digest
+            heads[company_id] = digest
+            return
+        for company_id, line in zip(company_ids, lines, strict=True):
+            heads[company_id] = digest = hashing.chain_lines(heads[company_id], [line])[0]
+            yield line, digest
+
+    @api.model
+    def _chain_ledger(self, cols, uid):
+        """Chain hashes of a batch of ledger rows (ORM create); moves the locked heads.
+
+        The heads of the batch's companies are locked first, so the rows of one company
+        chain in the order they get their ids (drawn after the lock).
+        """
         Log = self.env["l10n_mx_immex.log"]
         company_ids = cols["company_id"]
         heads = Log._l10n_mx_immex_lock_heads(CHAIN_LEDGER, set(company_ids))
-        if len(heads) == 1:
-            (company_id,) = heads
-            hashes = hashing.chain_lines(heads[company_id], lines)
-            heads[company_id] = hashes[-1] if hashes else heads[company_id]
-        else:
-            hashes = []
-            for company_id, line in zip(company_ids, lines, strict=True):
-                heads[company_id] = hashing.chain_lines(heads[company_id], [line])[0]
-                hashes.append(heads[company_id])
+        hashes = [
+            digest
+            for __, digest in self._chain_stream(self._ledger_lines(cols, uid), company_ids, heads)
+        ]
         Log._l10n_mx_immex_set_heads(CHAIN_LEDGER, heads)
-        return lines, hashes
+        return hashes
 
     @api.model
     def _lock_dates(self, company_ids):
