@@ -65,7 +65,7 @@ class _LineStream:
         self._lines = lines
         self._rest = ""
 
-    def read(self, size=-1):
+    def read(self, size=-1):  # pylint: disable=method-required-super
         parts = [self._rest] if self._rest else []
         length = len(self._rest)
         self._rest = ""
