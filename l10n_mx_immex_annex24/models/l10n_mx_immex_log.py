@@ -82,23 +82,15 @@ class L10nMxImmexLog(models.Model):
         company_ids = sorted(set(company_ids))
         if not company_ids:
             return {}
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO l10n_mx_immex_chain_head (company_id, chain, head)
-                SELECT c, %s, '' FROM unnest(%s::int[]) AS c
-                ON CONFLICT (company_id, chain) DO NOTHING
-                """,
-                chain,
-                company_ids,
-            )
-        )
+        # one statement: creates the missing heads, locks them all, returns them
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT company_id, head FROM l10n_mx_immex_chain_head
-                 WHERE chain = %s AND company_id = ANY(%s)
-              ORDER BY company_id FOR UPDATE
+                INSERT INTO l10n_mx_immex_chain_head (company_id, chain, head)
+                SELECT c, %s, '' FROM unnest(%s::int[]) AS c ORDER BY c
+                ON CONFLICT (company_id, chain)
+                DO UPDATE SET head = l10n_mx_immex_chain_head.head
+                RETURNING company_id, head
                 """,
                 chain,
                 company_ids,

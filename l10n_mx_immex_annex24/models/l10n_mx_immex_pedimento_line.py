@@ -461,11 +461,29 @@ class L10nMxImmexPedimentoLine(models.Model):
         return lines
 
     @api.model
-    def _l10n_mx_immex_trail_created(self, lines):
-        """Trail of new lines; lines of a confirmed pedimento are sealed at once."""
-        self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_log_create(
-            lines, sorted(LOCKED_LINE_FIELDS)
-        )
+    def _l10n_mx_immex_trail_created(self, lines, vals_list=None):
+        """Trail of new lines; lines of a confirmed pedimento are sealed at once.
+
+        ``vals_list`` (the values a set-based writer inserted, in line order) spares
+        reading the new lines back.
+        """
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        if vals_list is None:
+            trail._l10n_mx_immex_log_create(lines, sorted(LOCKED_LINE_FIELDS))
+        else:
+            names = sorted(LOCKED_LINE_FIELDS.intersection(vals_list[0])) if vals_list else []
+            trail._l10n_mx_immex_record(
+                [
+                    {
+                        "model_name": self._name,
+                        "res_id": line.id,
+                        "action": "create",
+                        "company_id": vals["company_id"],
+                        "changes": {name: [False, vals[name]] for name in names},
+                    }
+                    for line, vals in zip(lines, vals_list, strict=True)
+                ]
+            )
         confirmed = lines.filtered(lambda line: line.pedimento_id.state == "confirmed")
         if confirmed:
             self.env["l10n_mx_immex.integrity"].sudo()._seal_lines(confirmed)
@@ -575,7 +593,7 @@ class L10nMxImmexPedimentoLine(models.Model):
             ["l10n_mx_immex_pedimento_line_id"]
         )
         ped.invalidate_recordset(["line_ids"])
-        self._l10n_mx_immex_trail_created(lines)
+        self._l10n_mx_immex_trail_created(lines, vals_list)
         return lines
 
     def write(self, vals):
