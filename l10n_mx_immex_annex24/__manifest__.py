@@ -48,6 +48,7 @@
         "views/l10n_mx_immex_access_log_views.xml",
         "wizards/l10n_mx_immex_auditor_account_views.xml",
         "views/sat_auditor_views.xml",
+        "views/l10n_mx_immex_integrity_views.xml",
         "views/l10n_mx_immex_annex24_menus.xml",
     ],
     "demo": [

@@ -110,3 +110,124 @@ def test_recomputing_an_edited_row_breaks_the_next_one():
     edited = [*ROWS[1][:3], -20.0]
     chain[1] = (edited, chain_hash(chain[0][1], edited))
     assert verify_chain(chain) == 2
+
+
+# --- batches, copies read back from PostgreSQL, several chains --------------------------
+
+from immex.hashing import (  # noqa: E402
+    canonical_columns,
+    canonical_from_copy,
+    canonical_json,
+    chain_batch,
+    texts,
+    verify_chains,
+)
+
+COLUMNS = [
+    [1, 2, 3, 4],
+    [None, 7, None, 0],
+    [100.0, -25.5, 1e-05, 0.1 + 0.2],
+    [date(2026, 1, 15), date(2026, 1, 16), None, date(2026, 2, 1)],
+    ["export", "reversal", "a|b", "back\\slash"],
+    [True, False, None, 1],
+]
+
+
+def test_canonical_columns_equals_canonical_of_each_row():
+    rows = list(zip(*COLUMNS, strict=True))
+    assert canonical_columns(COLUMNS) == [canonical(row) for row in rows]
+    assert canonical_columns([]) == []
+    assert canonical_columns([[None, None]]) == [b"", b""]
+    assert canonical_columns([[1.0, float("nan"), -0.0]]) == [b"1", b"nan", b"0"]
+
+
+def test_texts_are_what_canonical_joins():
+    values = [None, 1, 2.5, "a|b", date(2026, 1, 15)]
+    assert "|".join(texts(values)).encode() == canonical(values)
+
+
+def test_canonical_from_copy_matches_the_values_written():
+    # what PostgreSQL's COPY TO prints for the row written from these values
+    written = [12, None, 26.0, 0.52, date(2026, 3, 1), "export", 1e-05]
+    copied = ["12", "\\N", "26", "0.52", "2026-03-01", "export", "1e-05"]
+    assert canonical_from_copy(copied, (2, 3, 6)) == canonical(written)
+    # a value PostgreSQL prints with more digits than the 6 kept: same rounding as canonical
+    assert canonical_from_copy(["0.30000000000000004"], (0,)) == canonical([0.1 + 0.2])
+    # COPY escapes a backslash; canonical escapes it (and "|") its own way
+    assert canonical_from_copy(["back\\\\slash", "a|b"]) == canonical(["back\\slash", "a|b"])
+
+
+def test_canonical_json_is_stable():
+    assert canonical_json({"b": [1, 2.5], "a": None}) == '{"a":null,"b":[1,2.5]}'
+    assert canonical_json({"d": date(2026, 1, 2)}) == '{"d":"2026-01-02"}'
+    assert canonical_json({"n": "Compañía"}) == '{"n":"Compañía"}'
+
+
+def test_chain_batch_equals_chain_hash_row_by_row():
+    rows = canonical_columns(COLUMNS)
+    hashes = chain_batch("ab" * 32, rows)
+    prev = "ab" * 32
+    for values, stored in zip(zip(*COLUMNS, strict=True), hashes, strict=True):
+        prev = chain_hash(prev, values)
+        assert stored == prev
+    assert chain_batch(None, []) == []
+    assert chain_batch(None, rows)[0] == chain_hash(None, [col[0] for col in COLUMNS])
+
+
+def _rows(key, start, values_list, prev=None):
+    out = []
+    for offset, values in enumerate(values_list):
+        prev = chain_hash(prev, values)
+        out.append((key, start + offset, canonical(values), prev))
+    return out
+
+
+def test_verify_chains_interleaved_and_heads():
+    a = _rows("A", 1, [[1], [2], [3]])
+    b = _rows("B", 10, [[1], [5]])
+    mixed = [a[0], b[0], a[1], b[1], a[2]]
+    heads = {"A": a[-1][3], "B": b[-1][3]}
+    breaks, last = verify_chains(mixed, heads)
+    assert breaks == {}
+    assert last == {"A": (3, a[-1][3]), "B": (11, b[-1][3])}
+    # an edited row of B breaks B only, at that row
+    edited = [a[0], b[0], a[1], ("B", 11, canonical([6]), b[1][3]), a[2]]
+    assert verify_chains(edited, heads)[0] == {"B": (11, "hash")}
+    # a deleted middle row: the next one breaks; a deleted last row: the head breaks
+    assert verify_chains([a[0], a[2]], {"A": heads["A"]})[0] == {"A": (3, "hash")}
+    assert verify_chains(a[:2], {"A": heads["A"]})[0] == {"A": (2, "head")}
+    # a fabricated row with no hash, or rows and no recorded head
+    assert verify_chains([*a, ("A", 4, b"x", None)], heads)[0]["A"] == (4, "missing_hash")
+    assert verify_chains(a, {"A": ""})[0] == {"A": (3, "head")}
+    assert verify_chains([], {"A": ""}) == ({}, {})
+
+
+def test_line_from_copy_gives_back_the_line_python_wrote():
+    from immex.hashing import line_from_copy
+
+    values = [12, "\\N", 26.0, 0.52, date(2026, 3, 1), "export", 1e-05, 0.1 + 0.2, -25.5]
+    written = "\t".join(map(str, values)).encode()
+    # what PostgreSQL's COPY TO prints for the same row (shortest exact floats)
+    printed = ["12", "\\N", "26", "0.52", "2026-03-01", "export", "1e-05", "0.30000000000000004"]
+    printed.append("-25.5")
+    assert line_from_copy(printed, (2, 3, 6, 7, 8)) == written
+    assert line_from_copy(["\\N", "7"], (0,)) == b"\\N\t7"
+
+
+def test_chain_lines_equals_chain_batch_of_their_bytes():
+    from immex.hashing import chain_lines
+
+    lines = ["1\t\\N\t10.0", "2\tCompañía\t0.5", ""]
+    assert chain_lines("ab" * 32, lines) == chain_batch("ab" * 32, [x.encode() for x in lines])
+    assert chain_lines(None, []) == []
+
+
+def test_iter_chain_is_lazy_and_equals_chain_lines():
+    from immex.hashing import chain_lines, iter_chain
+
+    lines = iter(["a", "b", "c"])
+    chained = iter_chain("ab" * 32, lines)
+    first = next(chained)
+    assert first == ("a", chain_lines("ab" * 32, ["a"])[0])
+    assert next(lines) == "b"  # nothing read ahead
+    assert [h for __, h in iter_chain(None, ["a", "b"])] == chain_lines(None, ["a", "b"])

@@ -31,3 +31,6 @@ from . import ir_actions_report
 from . import base
 from . import discuss_channel
 from . import l10n_mx_immex_access_log
+from . import l10n_mx_immex_log
+from . import l10n_mx_immex_integrity
+from . import l10n_mx_immex_integrity_run

@@ -96,6 +96,15 @@ class L10nMxImmexDischarge(models.Model):
         required=True,
         default=lambda self: self.env.company,
     )
+    corrects_date = fields.Date(
+        readonly=True,
+        help="A correction of a closed Annex 24 period: the date it corrects. The row itself "
+        "takes effect on its own date, after the period's lock date.",
+    )
+    chain_hash = fields.Char(
+        readonly=True,
+        help="SHA-256 of the row's content and of the previous row's hash (per company).",
+    )
 
     def init(self):
         self.env.cr.execute(LEDGER_DDL)
@@ -171,12 +180,16 @@ CREATE TABLE IF NOT EXISTS l10n_mx_immex_discharge (
     event_id INTEGER,
     pending_id INTEGER,
     company_id INTEGER NOT NULL,
+    corrects_date DATE,
+    chain_hash VARCHAR,
     create_uid INTEGER,
     create_date TIMESTAMP,
     write_uid INTEGER,
     write_date TIMESTAMP
 );
 COMMENT ON TABLE l10n_mx_immex_discharge IS 'Annex 24 Discharge (append-only ledger)';
+ALTER TABLE l10n_mx_immex_discharge ADD COLUMN IF NOT EXISTS corrects_date DATE;
+ALTER TABLE l10n_mx_immex_discharge ADD COLUMN IF NOT EXISTS chain_hash VARCHAR;
 CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_import_line_idx
     ON l10n_mx_immex_discharge (import_line_id);
 CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_product_idx

@@ -10,15 +10,16 @@ are written with one set-based INSERT, then the stored balances of the touched l
 refreshed with one UPDATE.
 """
 
-import io
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL, float_round
 
 from ..immex import bom as bom_lib
-from ..immex import fifo
+from ..immex import fifo, hashing
 from . import l10n_mx_immex_guard as guard
+from .l10n_mx_immex_log import CHAIN_LEDGER
 
 DIGITS = 6
 LEDGER_COLUMNS = (
@@ -38,7 +39,13 @@ LEDGER_COLUMNS = (
     "event_id",
     "pending_id",
     "company_id",
+    "corrects_date",
 )
+# What a ledger row's chain hash covers: its COPY text line of these columns, in this order
+# (create_uid: who recorded it). See hashing.line_from_copy for reading it back.
+HASH_COLUMNS = LEDGER_COLUMNS + ("create_uid",)
+HASH_FLOAT_POSITIONS = (HASH_COLUMNS.index("quantity"), HASH_COLUMNS.index("quantity_tariff"))
+FLOAT_COLUMNS = {"quantity", "quantity_tariff"}
 # Columns always filled by the service; the others are written as NULL when empty.
 REQUIRED_COLUMNS = {
     "import_line_id",
@@ -49,6 +56,31 @@ REQUIRED_COLUMNS = {
     "kind",
     "company_id",
 }
+
+
+COPY_CHUNK = 1 << 18  # characters handed to the driver per read of the line stream
+
+
+class _LineStream:
+    """A read-only file over an iterator of text lines, for ``copy_expert``."""
+
+    def __init__(self, lines):
+        self._lines = lines
+        self._rest = ""
+
+    def read(self, size=-1):  # pylint: disable=method-required-super
+        parts = [self._rest] if self._rest else []
+        length = len(self._rest)
+        self._rest = ""
+        for line in self._lines:
+            parts.append(line)
+            length += len(line)
+            if 0 <= size <= length:
+                break
+        return "".join(parts)
+
+    def readline(self, size=-1):
+        return next(self._lines, "")
 
 
 class L10nMxImmexDischargeService(models.AbstractModel):
@@ -551,6 +583,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 rows, pendings = self._allocate(demands, balances)
         with fifo.gc_paused():
             columns = self._ledger_columns(demands, rows, company, exit_lines, balances)
+            self._apply_lock_date(columns)
             count = self._insert_ledger(columns)
         if pendings:
             self._create_pendings(demands, pendings, company)
@@ -709,6 +742,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             "event_id": [d["event_id"] for d in picked],
             "pending_id": [d.get("pending_id") for d in picked],
             "company_id": [company.id] * n,
+            "corrects_date": [None] * n,
         }
 
     @api.model
@@ -725,22 +759,104 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         self.env["l10n_mx_immex.discharge"].flush_model()
         uid = str(self.env.uid)
         now = fields.Datetime.to_string(fields.Datetime.now())
-        columns = [
-            cols[name]
-            if name in REQUIRED_COLUMNS
-            else ["\\N" if not v else str(v) for v in cols[name]]
-            for name in LEDGER_COLUMNS
-        ]
-        tail = f"\t{uid}\t{uid}\t{now}\t{now}\n"
-        template = "\t".join(["%s"] * len(LEDGER_COLUMNS)) + tail
-        buffer = io.StringIO()
-        buffer.writelines(template % row for row in zip(*columns, strict=True))
-        buffer.seek(0)
-        names = ", ".join(LEDGER_COLUMNS + ("create_uid", "write_uid", "create_date", "write_date"))
-        # Static column list (no user input); psycopg2 streams the buffer.
-        self.env.cr._obj.copy_expert(f"COPY l10n_mx_immex_discharge ({names}) FROM STDIN", buffer)
+        Log = self.env["l10n_mx_immex.log"]
+        company_ids = cols["company_id"]
+        heads = Log._l10n_mx_immex_lock_heads(CHAIN_LEDGER, set(company_ids))
+        tail = f"\t{uid}\t{now}\t{now}\n"
+        # Lines are formatted and hashed while PostgreSQL parses the previous chunk (the
+        # stream is read lazily): the two processes work side by side, not one after the
+        # other. The hashed line ends with create_uid; then chain_hash and the rest.
+        chained = self._chain_stream(self._ledger_lines(cols, self.env.uid), company_ids, heads)
+        stream = _LineStream(f"{line}\t{digest}{tail}" for line, digest in chained)
+        names = ", ".join(HASH_COLUMNS + ("chain_hash", "write_uid", "create_date", "write_date"))
+        # Static column list (no user input); psycopg2 streams the lines.
+        self.env.cr._obj.copy_expert(
+            f"COPY l10n_mx_immex_discharge ({names}) FROM STDIN", stream, size=COPY_CHUNK
+        )
+        Log._l10n_mx_immex_set_heads(CHAIN_LEDGER, heads)
         self.env["l10n_mx_immex.discharge"].invalidate_model()
         return n
+
+    @api.model
+    def _ledger_lines(self, cols, uid):
+        """COPY text lines of a batch of ledger rows, in row order (a generator).
+
+        A row's hash covers this line (the HASH_COLUMNS, tab-separated, ``\\N`` for NULL,
+        floats as Python writes them), so no second rendering of the batch is needed.
+        """
+        columns = []
+        for name in LEDGER_COLUMNS:
+            column = cols[name]
+            if name in FLOAT_COLUMNS:
+                column = [float(v) for v in column]  # "10.0", as it reads back
+            elif name not in REQUIRED_COLUMNS:
+                column = ["\\N" if not v else v for v in column]
+            columns.append(column)
+        template = "\t".join(["%s"] * len(LEDGER_COLUMNS)) + f"\t{int(uid)}"
+        return (template % row for row in zip(*columns, strict=True))
+
+    @api.model
+    def _chain_stream(self, lines, company_ids, heads):
+        """``(line, hash)`` in row order, each company's rows chained from its head; the
+        heads (locked by the caller) move as the rows go by."""
+        if len(heads) == 1:
+            (company_id,) = heads
+            digest = heads[company_id]
+            for line, digest in hashing.iter_chain(heads[company_id], lines):
+                yield line, digest
+            heads[company_id] = digest
+            return
+        for company_id, line in zip(company_ids, lines, strict=True):
+            heads[company_id] = digest = hashing.chain_lines(heads[company_id], [line])[0]
+            yield line, digest
+
+    @api.model
+    def _chain_ledger(self, cols, uid):
+        """Chain hashes of a batch of ledger rows (ORM create); moves the locked heads.
+
+        The heads of the batch's companies are locked first, so the rows of one company
+        chain in the order they get their ids (drawn after the lock).
+        """
+        Log = self.env["l10n_mx_immex.log"]
+        company_ids = cols["company_id"]
+        heads = Log._l10n_mx_immex_lock_heads(CHAIN_LEDGER, set(company_ids))
+        hashes = [
+            digest
+            for __, digest in self._chain_stream(self._ledger_lines(cols, uid), company_ids, heads)
+        ]
+        Log._l10n_mx_immex_set_heads(CHAIN_LEDGER, heads)
+        return hashes
+
+    @api.model
+    def _lock_dates(self, company_ids):
+        """``{company_id: lock date or None}``: Annex 24 closed up to that day, inclusive."""
+        companies = self.env["res.company"].sudo().browse(sorted(set(company_ids)))
+        return {c.id: c.l10n_mx_immex_lock_date or None for c in companies}
+
+    @api.model
+    def _apply_lock_date(self, cols, corrected_dates=None):
+        """No row takes effect on or before its company's lock date.
+
+        A row dated in a closed period takes effect the day after the lock date and says
+        in ``corrects_date`` the date it corrects; ``corrected_dates`` (reversals) gives,
+        per row, the date of the row it reverses: a reversal of a row of a closed period
+        names that period even when its own date is later.
+        """
+        locks = self._lock_dates(cols["company_id"])
+        if not any(locks.values()):
+            return
+        dates = cols["date"]
+        corrects = cols["corrects_date"]
+        for i, company_id in enumerate(cols["company_id"]):
+            lock = locks[company_id]
+            if not lock:
+                continue
+            original = corrected_dates[i] if corrected_dates else dates[i]
+            if original and original <= lock:
+                corrects[i] = original
+            if dates[i] <= lock:
+                corrects[i] = corrects[i] or dates[i]
+                dates[i] = lock + timedelta(days=1)
 
     @api.model
     def _insert_rows(self, model_name, vals_list):
@@ -942,18 +1058,37 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _reverse_period(self, company, date_from, date_to):
-        """Reverse every standing row of a company's period (reconstruction)."""
+        """Reverse every standing row of a company's period (reconstruction).
+
+        Rows that correct a closed period (``corrects_date``) stay: their exits belong to
+        that period, which a re-run cannot reach, so they would not be discharged again.
+        """
         guard.check_companies(self.env, company)
         return self._reverse_where(
-            SQL("d.company_id = %s AND d.date BETWEEN %s AND %s", company.id, date_from, date_to)
+            SQL(
+                "d.company_id = %s AND d.date BETWEEN %s AND %s AND d.corrects_date IS NULL",
+                company.id,
+                date_from,
+                date_to,
+            )
         )
 
     @api.model
     def _reverse_where(self, condition, date=None, ratio=1.0):
+        """Reversal rows of the standing rows matching ``condition``, written like any batch.
+
+        The rows are read in one query (what stands of each, ``ratio`` of it), then written
+        through :meth:`_insert_ledger` so that they are hash-chained and the period lock
+        applies to them as to every other row; the balances follow incrementally.
+        """
         self.env["l10n_mx_immex.discharge"].flush_model()
         self.env["l10n_mx_immex.pedimento.line"].flush_model()
-        uid = self.env.uid
-        now = fields.Datetime.now()
+        # a re-run reads a million rows here: no cyclic collection over their tuples
+        with fifo.gc_paused():
+            return self._reverse_rows(condition, date, ratio)
+
+    @api.model
+    def _reverse_rows(self, condition, date, ratio):
         rows = self.env.execute_query(
             SQL(
                 """
@@ -972,57 +1107,83 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                                 ) AS rev_qty
                       FROM target t LEFT JOIN done ON done.reversed_id = t.id
                 )
-                , ins AS (
-                    INSERT INTO l10n_mx_immex_discharge (
-                        import_line_id, import_pedimento_id, product_id, quantity,
-                        quantity_tariff, date, kind, exit_pedimento_id, exit_line_id, move_id,
-                        production_id, finished_product_id, reversed_id, event_id, pending_id,
-                        company_id, create_uid, write_uid, create_date, write_date)
-                    SELECT import_line_id, import_pedimento_id, product_id, -rev_qty,
-                           -ROUND((rev_qty * quantity_tariff / NULLIF(quantity, 0))::numeric, 6),
-                           COALESCE(%s, date), 'reversal', exit_pedimento_id, exit_line_id,
-                           move_id, production_id, finished_product_id, id, event_id,
-                           pending_id, company_id, %s, %s, %s, %s
-                      FROM todo
-                     WHERE rev_qty > 0
-                 RETURNING import_line_id, pending_id, quantity
-                ), per_line AS (
-                    SELECT import_line_id AS line_id, SUM(quantity) AS qty, COUNT(*) AS n
-                      FROM ins GROUP BY import_line_id
-                ), upd AS (
-                    -- the balances restored in the same statement (no round trip per row)
-                    UPDATE l10n_mx_immex_pedimento_line l
-                       SET qty_discharged = l.qty_discharged + p.qty,
-                           qty_balance = CASE WHEN l.is_temporary
-                                              THEN l.quantity - l.qty_discharged - p.qty
-                                              ELSE 0 END,
-                           qty_balance_tariff = CASE
-                               WHEN l.is_temporary AND l.quantity > 0
-                               THEN (l.quantity - l.qty_discharged - p.qty)
-                                    * l.quantity_tariff / l.quantity
-                               ELSE 0 END
-                      FROM per_line p
-                     WHERE l.id = p.line_id
-                 RETURNING l.id
+                , picked AS (
+                    SELECT * FROM todo WHERE rev_qty > 0 ORDER BY company_id, id
                 )
-                SELECT (SELECT COALESCE(SUM(n), 0)::int FROM per_line),
-                       (SELECT COUNT(*) FROM upd),
-                       ARRAY(SELECT DISTINCT pending_id FROM ins WHERE pending_id IS NOT NULL)
+                -- one row of arrays: the driver hands back columns, no tuple per row
+                SELECT array_agg(import_line_id), array_agg(import_pedimento_id),
+                       array_agg(product_id), array_agg((-rev_qty)::float8),
+                       array_agg(COALESCE(-ROUND((rev_qty * quantity_tariff
+                                        / NULLIF(quantity, 0))::numeric, 6), 0)::float8),
+                       array_agg(COALESCE(%s, date)), array_agg(exit_pedimento_id),
+                       array_agg(exit_line_id), array_agg(move_id), array_agg(production_id),
+                       array_agg(finished_product_id), array_agg(id), array_agg(event_id),
+                       array_agg(pending_id), array_agg(company_id), array_agg(date)
+                  FROM picked
                 """,
                 condition,
                 ratio,
                 date,
-                uid,
-                uid,
-                now,
-                now,
             )
         )
-        self.env["l10n_mx_immex.discharge"].invalidate_model()
-        self.env["l10n_mx_immex.pedimento.line"].invalidate_model(
-            ["qty_discharged", "qty_balance", "qty_balance_tariff"]
+        if not rows or rows[0][0] is None:
+            return 0
+        names = (
+            "import_line_id",
+            "import_pedimento_id",
+            "product_id",
+            "quantity",
+            "quantity_tariff",
+            "date",
+            "exit_pedimento_id",
+            "exit_line_id",
+            "move_id",
+            "production_id",
+            "finished_product_id",
+            "reversed_id",
+            "event_id",
+            "pending_id",
+            "company_id",
+            "reversed_date",
         )
-        count, __, pending_ids = rows[0]
+        cols = dict(zip(names, rows[0], strict=True))
+        del rows
+        n = len(cols["import_line_id"])
+        cols["kind"] = ["reversal"] * n
+        cols["corrects_date"] = [None] * n
+        reversed_dates = cols.pop("reversed_date")
+        self._apply_lock_date(cols, corrected_dates=reversed_dates)
+        count = self._insert_ledger(cols)
+        self._add_to_balances(cols["import_line_id"], cols["quantity"])
+        pending_ids = {pid for pid in cols["pending_id"] if pid}
         if pending_ids:
-            self._refresh_pendings(set(pending_ids))
+            self._refresh_pendings(pending_ids)
+        self._log_reversal(cols, reversed_dates)
         return count
+
+    @api.model
+    def _log_reversal(self, cols, reversed_dates):
+        """One trail row per company for a reversal batch (however many rows it holds)."""
+        per_company = defaultdict(list)
+        for i, company_id in enumerate(cols["company_id"]):
+            per_company[company_id].append(i)
+        entries = []
+        for company_id, positions in per_company.items():
+            first = positions[0]
+            entries.append(
+                {
+                    "model_name": "l10n_mx_immex.discharge",
+                    "res_id": cols["reversed_id"][first],
+                    "action": "reverse",
+                    "company_id": company_id,
+                    "changes": {
+                        "rows_reversed": [0, len(positions)],
+                        "quantity": [0, round(sum(cols["quantity"][i] for i in positions), 6)],
+                        "date": [
+                            str(min(reversed_dates[i] for i in positions)),
+                            str(min(cols["date"][i] for i in positions)),
+                        ],
+                    },
+                }
+            )
+        self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_record(entries)

@@ -371,7 +371,10 @@ class L10nMxImmexPedimento(models.Model):
                 },
             )
             self._immex_normalize_vals(vals)
-        return super().create(vals_list)
+        peds = super().create(vals_list)
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        trail._l10n_mx_immex_log_create(peds, sorted(LOCKED_FIELDS | {"state"}))
+        return peds
 
     def write(self, vals):
         guard.refuse_non_finite(self.env, self._name, [vals])
@@ -408,7 +411,14 @@ class L10nMxImmexPedimento(models.Model):
                             ),
                         )
                     )
-        return super().write(vals)
+        # the trail: old and new values, one INSERT for the whole write
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        old = trail._l10n_mx_immex_snapshot(self, trail._l10n_mx_immex_trail_fields(self, vals))
+        res = super().write(vals)
+        trail._l10n_mx_immex_log_write(self, old, action=trail._l10n_mx_immex_action(vals))
+        if vals.get("state") == "confirmed":
+            self.env["l10n_mx_immex.integrity"].sudo()._seal_lines(self.line_ids)
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed(self):

@@ -546,7 +546,37 @@ class L10nMxImmexPedimentoLine(models.Model):
                     next_seq[ped_id] = max(existing.mapped("sequence"), default=0)
                 next_seq[ped_id] += 1
                 vals["sequence"] = next_seq[ped_id]
-        return super().create(vals_list)
+        lines = super().create(vals_list)
+        self._l10n_mx_immex_trail_created(lines)
+        return lines
+
+    @api.model
+    def _l10n_mx_immex_trail_created(self, lines, vals_list=None):
+        """Trail of new lines; lines of a confirmed pedimento are sealed at once.
+
+        ``vals_list`` (the values a set-based writer inserted, in line order) spares
+        reading the new lines back.
+        """
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        if vals_list is None:
+            trail._l10n_mx_immex_log_create(lines, sorted(LOCKED_LINE_FIELDS))
+        else:
+            names = sorted(LOCKED_LINE_FIELDS.intersection(vals_list[0])) if vals_list else []
+            trail._l10n_mx_immex_record(
+                [
+                    {
+                        "model_name": self._name,
+                        "res_id": line.id,
+                        "action": "create",
+                        "company_id": vals["company_id"],
+                        "changes": {name: [False, vals[name]] for name in names},
+                    }
+                    for line, vals in zip(lines, vals_list, strict=True)
+                ]
+            )
+        confirmed = lines.filtered(lambda line: line.pedimento_id.state == "confirmed")
+        if confirmed:
+            self.env["l10n_mx_immex.integrity"].sudo()._seal_lines(confirmed)
 
     @api.model
     def _immex_create_from_moves(self, ped, items, registered_at):
@@ -658,6 +688,7 @@ class L10nMxImmexPedimentoLine(models.Model):
             ["l10n_mx_immex_pedimento_line_id"]
         )
         ped.invalidate_recordset(["line_ids"])
+        self._l10n_mx_immex_trail_created(lines, vals_list)
         return lines
 
     def write(self, vals):
@@ -685,7 +716,11 @@ class L10nMxImmexPedimentoLine(models.Model):
                         name=frozen[0].pedimento_id.name,
                     )
                 )
-        return super().write(vals)
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        old = trail._l10n_mx_immex_snapshot(self, trail._l10n_mx_immex_trail_fields(self, vals))
+        res = super().write(vals)
+        trail._l10n_mx_immex_log_write(self, old)
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_confirmed(self):

@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+BOM_TRAIL_FIELDS = ["l10n_mx_immex_merma_percent", "l10n_mx_immex_desperdicio_percent"]
+
 
 class MrpBomLine(models.Model):
     _inherit = "mrp.bom.line"
@@ -53,3 +55,23 @@ class MrpBomLine(models.Model):
         return super()._prepare_line_done_values(
             quantity, product, original_quantity, parent_line, boms_done
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        with_rates = lines.filtered(
+            lambda line: line.l10n_mx_immex_merma_percent or line.l10n_mx_immex_desperdicio_percent
+        )
+        if with_rates:
+            self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_log_create(
+                with_rates, BOM_TRAIL_FIELDS, company_field="company_id"
+            )
+        return lines
+
+    def write(self, vals):
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        watched = [f for f in BOM_TRAIL_FIELDS if f in vals]
+        old = trail._l10n_mx_immex_snapshot(self, watched) if watched else {}
+        res = super().write(vals)
+        trail._l10n_mx_immex_log_write(self, old)
+        return res

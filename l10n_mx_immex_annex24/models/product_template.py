@@ -14,6 +14,14 @@ IMMEX_PRODUCT_FIELDS = {
     "l10n_mx_immex_origin_country_id",
 }
 
+# IMMEX product data whose every change goes to the Annex 24 trail.
+IMMEX_TRAIL_FIELDS = {
+    "l10n_mx_immex_type",
+    "l10n_mx_immex_fraction_id",
+    "l10n_mx_immex_uom_tariff_id",
+    "l10n_mx_immex_tariff_factor",
+}
+
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
@@ -118,25 +126,42 @@ class ProductTemplate(models.Model):
         }
         if fnames:
             self._l10n_mx_immex_check_edit_rights(fnames)
-        return super().create(vals_list)
+        templates = super().create(vals_list)
+        controlled = templates.filtered("l10n_mx_immex_is_controlled")
+        if controlled:
+            self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_log_create(
+                controlled, sorted(IMMEX_TRAIL_FIELDS)
+            )
+        return templates
 
     def write(self, vals):
         fnames = IMMEX_PRODUCT_FIELDS.intersection(vals)
-        if not fnames:
-            return super().write(vals)
-        old_vals = {
-            tmpl.id: {f: tmpl._fields[f].convert_to_write(tmpl[f], tmpl) for f in fnames}
-            for tmpl in self
-        }
-        changed = {
-            f
-            for f in fnames
-            for tmpl in self
-            if old_vals[tmpl.id][f] != self._l10n_mx_immex_written_value(f, vals[f])
-        }
-        if changed:
-            self._l10n_mx_immex_check_edit_rights(changed)
+        changed = set()
+        old_vals = {}
+        if fnames:
+            old_vals = {
+                tmpl.id: {f: tmpl._fields[f].convert_to_write(tmpl[f], tmpl) for f in fnames}
+                for tmpl in self
+            }
+            changed = {
+                f
+                for f in fnames
+                for tmpl in self
+                if old_vals[tmpl.id][f] != self._l10n_mx_immex_written_value(f, vals[f])
+            }
+            if changed:
+                self._l10n_mx_immex_check_edit_rights(changed)
+        # the trail of IMMEX data (the factor follows a change of unit too)
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        watched = (
+            IMMEX_TRAIL_FIELDS
+            if IMMEX_TRAIL_FIELDS.intersection(vals) or ("uom_id" in vals)
+            else ()
+        )
+        old = trail._l10n_mx_immex_snapshot(self, sorted(watched)) if watched else {}
         res = super().write(vals)
+        if old:
+            trail._l10n_mx_immex_log_write(self, old)
         if changed:
             self._l10n_mx_immex_log_product_change(old_vals)
         return res

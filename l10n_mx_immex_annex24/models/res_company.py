@@ -1,7 +1,7 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 
 class ResCompany(models.Model):
@@ -78,6 +78,14 @@ class ResCompany(models.Model):
         "company.",
     )
 
+    l10n_mx_immex_lock_date = fields.Date(
+        string="Annex 24 Closed Up To",
+        help="Inclusive. No discharge, reversal or rectification takes effect on or before "
+        "this date, and discharges cannot be re-run into it: a correction of a closed period "
+        "takes effect the day after and names the date it corrects. Only IMMEX managers set "
+        "it, and it only moves forward.",
+    )
+
     @api.constrains("l10n_mx_immex_program_date_start", "l10n_mx_immex_program_date_end")
     def _check_l10n_mx_immex_program_dates(self):
         for company in self:
@@ -124,3 +132,69 @@ class ResCompany(models.Model):
             return False
         self.env["account.chart.template"].try_loading("mx", company, install_demo=True)
         return True
+
+    @api.constrains("l10n_mx_immex_lock_date")
+    def _check_l10n_mx_immex_lock_date(self):
+        today = fields.Date.context_today(self)
+        for company in self:
+            if company.l10n_mx_immex_lock_date and company.l10n_mx_immex_lock_date > today:
+                raise ValidationError(self.env._("Annex 24 cannot be closed beyond today's date."))
+
+    def write(self, vals):
+        immex = [f for f in vals if f.startswith("l10n_mx_immex_")]
+        if "l10n_mx_immex_lock_date" in vals:
+            self._l10n_mx_immex_check_lock_date(vals["l10n_mx_immex_lock_date"])
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        old = trail._l10n_mx_immex_snapshot(self, immex) if immex else {}
+        res = super().write(vals)
+        if old:
+            trail._l10n_mx_immex_log_write(self, old)
+        return res
+
+    def _l10n_mx_immex_check_lock_date(self, value):
+        if not self.env.su and not self.env.user.has_group(
+            "l10n_mx_immex_annex24.group_immex_manager"
+        ):
+            raise AccessError(self.env._("Only IMMEX managers can close an Annex 24 period."))
+        new = fields.Date.to_date(value)
+        for company in self:
+            old = company.l10n_mx_immex_lock_date
+            if old and (not new or new < old):
+                # a closed period stays closed: its corrections go after it
+                raise UserError(
+                    self.env._(
+                        "Annex 24 of %(company)s is closed up to %(date)s; the lock date can "
+                        "only move forward.",
+                        company=company.name,
+                        date=old,
+                    )
+                )
+
+    def l10n_mx_immex_verify_integrity(self):
+        """Recompute the hash chains and the stored balances of these companies.
+
+        Returns ``{"ok", "checked", "broken": [{"model", "id", "reason"}], "heads", ...}``
+        (first break first; for several companies, their results merged). Read-only, for
+        IMMEX managers and SAT auditors of the companies.
+        """
+        user = self.env.user
+        if not self.env.su and not (
+            user.has_group("l10n_mx_immex_annex24.group_immex_manager")
+            or user.has_group("l10n_mx_immex_annex24.group_sat_auditor")
+        ):
+            raise AccessError(
+                self.env._("Only IMMEX managers and SAT auditors can verify Annex 24.")
+            )
+        companies = self or self.env.company
+        if not self.env.su and companies - user.company_ids:
+            raise AccessError(self.env._("You cannot verify another company's Annex 24."))
+        integrity = self.env["l10n_mx_immex.integrity"].sudo()
+        results = [integrity._verify(company) for company in companies]
+        if len(results) == 1:
+            return results[0]
+        return {
+            "ok": all(r["ok"] for r in results),
+            "checked": sum(r["checked"] for r in results),
+            "broken": [b for r in results for b in r["broken"]],
+            "companies": results,
+        }

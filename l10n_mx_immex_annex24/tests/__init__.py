@@ -10,3 +10,4 @@ from . import test_exit_findings
 from . import test_browser
 from . import test_pedimento_form
 from . import test_auditor
+from . import test_integrity

@@ -55,6 +55,17 @@ class L10nMxImmexReconstruction(models.TransientModel):
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
         company = self.company_id
         guard.check_companies(self.env, company)
+        lock = company.l10n_mx_immex_lock_date
+        if lock and self.date_from <= lock:
+            # a closed period is corrected by later rows, never re-run in place
+            raise UserError(
+                self.env._(
+                    "Annex 24 of %(company)s is closed up to %(date)s: a re-run must start "
+                    "after that date.",
+                    company=company.name,
+                    date=lock,
+                )
+            )
         period = (
             Domain("company_id", "=", company.id)
             & Domain("date", ">=", self.date_from)
@@ -69,6 +80,22 @@ class L10nMxImmexReconstruction(models.TransientModel):
         created = service._discharge(demands, company, "export")
         waste_changes = self._refresh_bom_waste(wastes, moves)
         after = self._line_totals()
+        self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_record(
+            [
+                {
+                    "model_name": "res.company",
+                    "res_id": company.id,
+                    "action": "rerun",
+                    "company_id": company.id,
+                    "changes": {
+                        "date_from": [False, fields.Date.to_string(self.date_from)],
+                        "date_to": [False, fields.Date.to_string(self.date_to)],
+                        "rows_reversed": [0, reversed_count],
+                        "rows_created": [0, created],
+                    },
+                }
+            ]
+        )
         return {
             "rows_reversed": reversed_count,
             "rows_created": created,
