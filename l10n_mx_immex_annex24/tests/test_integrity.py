@@ -131,7 +131,7 @@ class TestIntegrity(IntegrityCommon):
             """
             INSERT INTO l10n_mx_immex_discharge (import_line_id, import_pedimento_id, product_id,
                    quantity, quantity_tariff, date, kind, company_id, chain_hash)
-            SELECT id, pedimento_id, product_id, -30, -0.6, '2026-03-02', 'reversal',
+            SELECT id, pedimento_id, product_id, 30, 0.6, '2026-03-02', 'export',
                    company_id, %s
               FROM l10n_mx_immex_pedimento_line WHERE id = %s
          RETURNING id
@@ -295,7 +295,9 @@ class TestTrail(IntegrityCommon):
         self._deliver([(self.wire, 5)], exit_ped)
         exit_ped._immex_cancel("Wrong customer")
         rows = self._trail(ped)
-        self.assertEqual(rows.mapped("action"), ["create", "write", "confirm"])
+        # confirming also stamps when the pedimento reached Annex 24: trailed too
+        self.assertEqual(rows.mapped("action"), ["create", "write", "confirm", "write"])
+        self.assertEqual(list(rows[3].changes), ["registered_at"])
         self.assertEqual(rows[1].changes["exchange_rate"], [0.0, 18.5])
         self.assertEqual(rows[2].changes["state"], ["draft", "confirmed"])
         self.assertEqual(rows[2].user_id, self.env.user)
