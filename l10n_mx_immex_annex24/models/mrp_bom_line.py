@@ -1,7 +1,12 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import contextvars
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+# Set by mrp.production._get_moves_raw_values only (see _prepare_line_done_values).
+PLAN_MERMA = contextvars.ContextVar("l10n_mx_immex_plan_merma", default=False)
 
 BOM_TRAIL_FIELDS = ["l10n_mx_immex_merma_percent", "l10n_mx_immex_desperdicio_percent"]
 
@@ -43,10 +48,11 @@ class MrpBomLine(models.Model):
     ):
         # A manufacturing order plans the net quantity plus merma (material consumed by the
         # process), as Annex 24 declares it: an order that consumes exactly its BOM then
-        # shows no drift. Only for the raw moves of productions (the flag is set there):
+        # shows no drift. Only for the raw moves of productions (the flag is set there, in
+        # a ContextVar an RPC caller cannot set, unlike a context key):
         # kits delivered or costed keep Odoo's net explosion. The merma of the kit line a
         # component comes through counts too (one kit level, as most BOMs have).
-        if self.env.context.get("l10n_mx_immex_plan_merma"):
+        if PLAN_MERMA.get():
             factor = self._l10n_mx_immex_merma_factor()
             if parent_line:
                 factor *= parent_line._l10n_mx_immex_merma_factor()

@@ -5,6 +5,7 @@ from collections import defaultdict
 from odoo import fields, models
 
 from ..immex import bom as bom_lib
+from .mrp_bom_line import PLAN_MERMA
 
 
 class MrpProduction(models.Model):
@@ -19,9 +20,11 @@ class MrpProduction(models.Model):
 
     def _get_moves_raw_values(self):
         # see mrp.bom.line._prepare_line_done_values: components planned with their merma
-        return super(
-            MrpProduction, self.with_context(l10n_mx_immex_plan_merma=True)
-        )._get_moves_raw_values()
+        token = PLAN_MERMA.set(True)
+        try:
+            return super()._get_moves_raw_values()
+        finally:
+            PLAN_MERMA.reset(token)
 
     def _post_inventory(self, cancel_backorder=False):
         res = super()._post_inventory(cancel_backorder=cancel_backorder)
