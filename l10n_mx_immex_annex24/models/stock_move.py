@@ -402,8 +402,9 @@ class StockMove(models.Model):
     def _l10n_mx_immex_discharge_exit(self):
         """Discharge the imported components of the goods that left, FIFO.
 
-        Run in the validation's own transaction when the balances are free. When another
-        exit holds them (or changed them since this transaction began), waiting would end
+        Run in the validation's own transaction when the balances (and the chain heads of
+        the ledger, the trail and the line seals) are free. When another exit holds them
+        (or changed them since this transaction began), waiting would end
         in a serialization failure and a failed validation: the moves are queued instead and
         discharged right after the commit, in a transaction of their own (see
         ``l10n_mx_immex.discharge.queue``). An exit also queues
@@ -411,7 +412,6 @@ class StockMove(models.Model):
         """
         if not self:
             return
-        self._l10n_mx_immex_link_lines()
         queue = self.env["l10n_mx_immex.discharge.queue"].sudo()
         queued = self.browse()
         for (company, ped), moves in self.grouped(
@@ -430,7 +430,12 @@ class StockMove(models.Model):
 
     def _l10n_mx_immex_discharge_now(self, company, ped, nowait=False):
         """Discharge these exit moves of one company and exit pedimento (at validation, or
-        by the discharge queue for the exits it completes)."""
+        by the discharge queue for the exits it completes).
+
+        Linking the moves to exit lines confirms the exit pedimento, which seals its lines
+        and writes the trail: chain heads other exits update too, so it is part of the step
+        that may be queued."""
+        self._l10n_mx_immex_link_lines()
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
         demands, wastes = service._demands_for_exit_moves(self)
         kind = ped.key_id.discharge_kind or "export"

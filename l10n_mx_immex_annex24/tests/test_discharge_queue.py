@@ -53,11 +53,15 @@ class TestDischargeQueue(DischargeCommon):
         self.assertFalse(self.Discharge.search([("move_id", "=", move.id)]))
         self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 100.0)
         self.assertIn("queued", picking.message_ids[0].body)
-        # the exit line was still written at validation (the pedimento is confirmed)
-        self.assertEqual(exit_ped.state, "confirmed")
-        self.assertAlmostEqual(sum(exit_ped.line_ids.mapped("quantity")), 30.0)
+        # the exit lines come with the discharge: confirming the exit pedimento seals its
+        # lines and writes the trail, whose chain heads concurrent exits share
+        self.assertEqual(exit_ped.state, "draft")
+        self.assertFalse(exit_ped.line_ids)
 
         done = self.Queue._process(self.company)
+        self.assertEqual(exit_ped.state, "confirmed")
+        self.assertAlmostEqual(sum(exit_ped.line_ids.mapped("quantity")), 30.0)
+        self.assertEqual(exit_ped.line_ids.move_ids, move)
         self.assertEqual(done, move)
         self.assertFalse(move.l10n_mx_immex_discharge_state)
         self.assertFalse(picking.l10n_mx_immex_discharge_queued)
