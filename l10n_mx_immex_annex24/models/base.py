@@ -150,6 +150,44 @@ class Base(models.AbstractModel):
             self.browse([row["id"] for row in result])._l10n_mx_immex_log_auditor_read()
         return result
 
+    def _l10n_mx_immex_log_auditor_groups(self, groupings):
+        """Grouped views (lists, kanban, pivot, graph) show Annex 24 figures without reading
+        the records one by one: each call is a 'read' row saying how it was grouped."""
+        if (
+            self.env.su
+            or not (self._l10n_mx_immex_is_annex24_record() or self._name in AUDITOR_LOGGED_MODELS)
+            or not self.env.user._l10n_mx_immex_is_auditor()
+        ):
+            return
+        detail = "; ".join(", ".join(groupby) or "-" for groupby in groupings)
+        self.env["l10n_mx_immex.access.log"].sudo()._l10n_mx_immex_record(
+            "read", model_name=self._name, detail=f"grouped by: {detail}"[:1000]
+        )
+
+    @api.model
+    def formatted_read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
+        result = super().formatted_read_group(
+            domain,
+            groupby=groupby,
+            aggregates=aggregates,
+            having=having,
+            offset=offset,
+            limit=limit,
+            order=order,
+        )
+        self._l10n_mx_immex_log_auditor_groups([groupby])
+        return result
+
+    @api.model
+    def formatted_read_grouping_sets(self, domain, grouping_sets, aggregates=(), *, order=None):
+        result = super().formatted_read_grouping_sets(
+            domain, grouping_sets, aggregates=aggregates, order=order
+        )
+        self._l10n_mx_immex_log_auditor_groups(grouping_sets)
+        return result
+
     def export_data(self, fields_to_export):
         result = super().export_data(fields_to_export)
         if self and not self.env.su and self.env.user._l10n_mx_immex_is_auditor():

@@ -301,7 +301,18 @@ class TestAuditor(Annex24Common):
         self.assertEqual(
             len(self._logs(action="read", model_name="l10n_mx_immex.pedimento.line")), 2
         )
+        # grouped views (list groups, pivot, graph) read figures without records
+        Discharge = self.env["l10n_mx_immex.discharge"].with_user(self.auditor)
+        Discharge.web_read_group([], ["kind"], ["quantity:sum"])
+        grouped = self._logs(action="read", model_name="l10n_mx_immex.discharge")
+        self.assertEqual(len(grouped), 1)
+        self.assertEqual(grouped.detail, "grouped by: kind")
+        Discharge.formatted_read_grouping_sets([], [["kind"], ["product_id", "date:month"]])
+        grouped = self._logs(action="read", model_name="l10n_mx_immex.discharge")
+        self.assertEqual(len(grouped), 2)
+        self.assertIn("grouped by: kind; product_id, date:month", grouped.mapped("detail"))
         # an ordinary user's reads are not logged
+        self.env["l10n_mx_immex.discharge"].with_user(self.whs).web_read_group([], ["kind"])
         self.ped.with_user(self.whs).read(["name"])
         self.assertFalse(self.Log.sudo().search([("user_id", "=", self.whs.id)]))
 
