@@ -38,6 +38,7 @@ class L10nMxImmexAccessLog(models.Model):
     action = fields.Selection(
         selection=[
             ("login", "Login"),
+            ("login_refused", "Login refused"),
             ("read", "Records viewed"),
             ("export", "Export / download"),
             ("print", "Report printed"),

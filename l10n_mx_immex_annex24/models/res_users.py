@@ -68,8 +68,20 @@ class ResUsers(models.Model):
         auth_info = super()._check_credentials(credential, env)
         refusal = self.env.user._l10n_mx_immex_auditor_refusal()
         if refusal:
+            self._l10n_mx_immex_log_refused_login(refusal)
             raise AccessDenied(refusal)
         return auth_info
+
+    def _l10n_mx_immex_log_refused_login(self, refusal):
+        # The refused login's transaction is rolled back: its log row goes through a cursor
+        # of its own, so the attempt stays on record. A user this transaction created (not
+        # committed yet, as in a test) is logged in it instead: its log goes where it goes.
+        with self.env.registry.cursor() as cr:
+            cr.execute("SELECT 1 FROM res_users WHERE id = %s", [self.env.uid])
+            env = self.env(cr=cr) if cr.fetchone() else self.env
+            env["l10n_mx_immex.access.log"].sudo()._l10n_mx_immex_record(
+                "login_refused", detail=refusal[:1000]
+            )
 
     @api.model
     def _check_uid_passwd(self, uid, passwd):

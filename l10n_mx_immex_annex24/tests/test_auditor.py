@@ -271,6 +271,10 @@ class TestAuditor(Annex24Common):
         with self.assertRaisesRegex(AccessDenied, "no validity period"):
             self._authenticate()
         self.assertFalse(self._logs(action="login"))
+        # every refused attempt is on record, with the reason
+        refused = self._logs(action="login_refused")
+        self.assertEqual(len(refused), 3)
+        self.assertTrue(any("expired" in r.detail for r in refused))
         # the validity applies to auditor accounts only
         self.assertEqual(self._authenticate("aud_whs", "aud_whsx")["uid"], self.whs.id)
 
