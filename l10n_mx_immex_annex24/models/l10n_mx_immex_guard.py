@@ -37,6 +37,17 @@ def in_server_write():
     return _SERVER_WRITE.get()
 
 
+def protected_fields(model, server_fields):
+    """``server_fields`` plus every field of ``model`` the server computes (stored
+    read-only computes, related fields): no caller writes them."""
+    computed = {
+        name
+        for name, field in model._fields.items()
+        if field.compute and field.readonly and field.store or field.related
+    }
+    return set(server_fields) | computed
+
+
 def refuse_protected(env, model, fnames):
     """Refuse a caller's write of server-maintained fields ``fnames`` of ``model``."""
     if not fnames or in_server_write():

@@ -18,38 +18,13 @@ from odoo.tools import SQL
 from ..immex import hashing
 from .l10n_mx_immex_discharge_service import HASH_COLUMNS, HASH_FLOAT_POSITIONS
 from .l10n_mx_immex_log import CHAIN_LEDGER, CHAIN_LOG, CHAIN_SEAL
+from .l10n_mx_immex_pedimento import LEGAL_HEADER_FIELDS
+from .l10n_mx_immex_pedimento_line import LEGAL_LINE_FIELDS
 
-# Legal values a line seal covers: the header's, then the line's (as stored).
-SEAL_HEADER_FIELDS = (
-    "name",
-    "operation",
-    "key_id",
-    "regime_id",
-    "customs_office_id",
-    "patent",
-    "entry_date",
-    "payment_date",
-    "clearance_datetime",
-    "is_consolidated",
-    "closing_date",
-    "exchange_rate",
-    "partner_id",
-    "company_id",
-)
-SEAL_LINE_FIELDS = (
-    "pedimento_id",
-    "sequence",
-    "product_id",
-    "fraction_id",
-    "quantity",
-    "uom_id",
-    "quantity_tariff",
-    "uom_tariff_id",
-    "value_mxn",
-    "value_usd",
-    "origin_country_id",
-    "seller_country_id",
-)
+# Legal values a line seal covers: the header's, then the line's (as stored), the very fields
+# that confirmation locks.
+SEAL_HEADER_FIELDS = LEGAL_HEADER_FIELDS
+SEAL_LINE_FIELDS = LEGAL_LINE_FIELDS
 LEDGER_CHUNK = 250000
 BALANCE_TOLERANCE = 1e-6
 

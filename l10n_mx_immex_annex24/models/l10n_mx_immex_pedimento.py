@@ -9,8 +9,9 @@ from ..immex import pedimento as pedimento_lib
 from . import l10n_mx_immex_guard as guard
 
 # Legal data of a customs declaration: frozen once the pedimento is confirmed. A mistake is
-# corrected by cancelling (with a reason, the record stays) or by a rectification (R1).
-LOCKED_FIELDS = {
+# corrected by cancelling (with a reason, the record stays) or by a rectification (R1). In
+# this order, they are also what a line's seal covers of its header (integrity).
+LEGAL_HEADER_FIELDS = (
     "name",
     "operation",
     "key_id",
@@ -25,7 +26,8 @@ LOCKED_FIELDS = {
     "exchange_rate",
     "partner_id",
     "company_id",
-}
+)
+LOCKED_FIELDS = set(LEGAL_HEADER_FIELDS)
 # Written only by the addon's own actions (confirm, cancel with a reason, receipts).
 SERVER_FIELDS = {"state", "registered_at", "cancel_reason", "cancel_date", "cancel_uid"}
 REGISTRATION_HOURS = 48
@@ -348,12 +350,7 @@ class L10nMxImmexPedimento(models.Model):
     @api.model
     def _immex_protected_fields(self):
         """Fields no caller writes: states, stamps and everything the server computes."""
-        computed = {
-            name
-            for name, field in self._fields.items()
-            if field.compute and field.readonly and field.store or field.related
-        }
-        return SERVER_FIELDS | computed
+        return guard.protected_fields(self, SERVER_FIELDS)
 
     @api.model_create_multi
     def create(self, vals_list):

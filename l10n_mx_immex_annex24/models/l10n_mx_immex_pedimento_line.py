@@ -9,8 +9,9 @@ from ..immex import plazos
 from ..immex import units as units_lib
 from . import l10n_mx_immex_guard as guard
 
-# Fields of a partida that are legal data: frozen once the pedimento is confirmed.
-LOCKED_LINE_FIELDS = {
+# Fields of a partida that are legal data: frozen once the pedimento is confirmed, and (in
+# this order) what its seal covers (integrity).
+LEGAL_LINE_FIELDS = (
     "pedimento_id",
     "sequence",
     "product_id",
@@ -23,7 +24,8 @@ LOCKED_LINE_FIELDS = {
     "value_usd",
     "origin_country_id",
     "seller_country_id",
-}
+)
+LOCKED_LINE_FIELDS = set(LEGAL_LINE_FIELDS)
 CONTROLLED_TYPES = ("input", "packaging", "fixed_asset", "finished")
 # Written only by the addon: balances follow the ledger, stamps the registration.
 SERVER_LINE_FIELDS = {
@@ -504,12 +506,7 @@ class L10nMxImmexPedimentoLine(models.Model):
     @api.model
     def _immex_protected_fields(self):
         """Fields no caller writes: balances, stamps and everything the server computes."""
-        computed = {
-            name
-            for name, field in self._fields.items()
-            if field.compute and field.readonly and field.store or field.related
-        }
-        return SERVER_LINE_FIELDS | computed
+        return guard.protected_fields(self, SERVER_LINE_FIELDS)
 
     @api.model_create_multi
     def create(self, vals_list):
