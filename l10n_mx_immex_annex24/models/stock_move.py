@@ -559,6 +559,9 @@ class StockMove(models.Model):
         ``mxn = amount`` and ``usd = amount / rate``. Other currencies go through USD at
         Odoo's rate of the pedimento date. Without a rate, Odoo's rates are used.
         """
+        if not self.purchase_line_id:
+            # exits and receipts without a purchase: nothing to convert (one prefetched read)
+            return 0.0, 0.0
         usd = self.env.ref("base.USD")
         mxn = self.env.ref("base.MXN")
         rate = ped.exchange_rate
