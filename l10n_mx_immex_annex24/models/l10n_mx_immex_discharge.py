@@ -59,8 +59,9 @@ class L10nMxImmexDischarge(models.Model):
         required=True,
         ondelete="restrict",
     )
-    quantity = fields.Float(digits="Product Unit", required=True)
-    quantity_tariff = fields.Float(string="Quantity (UMT)", digits="Product Unit")
+    # rows of different goods are in different units (m, kg, pieces): no group totals
+    quantity = fields.Float(digits="Product Unit", required=True, aggregator=None)
+    quantity_tariff = fields.Float(string="Quantity (UMT)", digits="Product Unit", aggregator=None)
     date = fields.Date(required=True, default=fields.Date.context_today)
     kind = fields.Selection(selection=DISCHARGE_KINDS, required=True)
     exit_pedimento_id = fields.Many2one(
