@@ -37,6 +37,11 @@ def in_server_write():
     return _SERVER_WRITE.get()
 
 
+def changed_sql(columns):
+    """SQL condition of a row trigger: one of ``columns`` (static names) changes."""
+    return " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in sorted(columns))
+
+
 def protected_fields(model, server_fields):
     """``server_fields`` plus every field of ``model`` the server computes (stored
     read-only computes, related fields): no caller writes them."""

@@ -676,10 +676,6 @@ class L10nMxImmexPedimento(models.Model):
         return (pending or lines).sorted("sequence")[:1]
 
 
-def _changed(columns):
-    return " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in sorted(columns))
-
-
 # Static DDL (no user input). The legal columns of a confirmed or cancelled pedimento never
 # change, nor is it deleted; a state never goes back to draft and a cancellation is final.
 PEDIMENTO_GUARD_DDL = f"""
@@ -693,7 +689,7 @@ BEGIN
         END IF;
         RETURN OLD;
     END IF;
-    IF OLD.state <> 'draft' AND ({_changed(LOCKED_FIELDS)}) THEN
+    IF OLD.state <> 'draft' AND ({guard.changed_sql(LOCKED_FIELDS)}) THEN
         RAISE EXCEPTION 'Annex 24: pedimento % is %, its legal data cannot change',
             OLD.name, OLD.state USING ERRCODE = 'insufficient_privilege';
     END IF;

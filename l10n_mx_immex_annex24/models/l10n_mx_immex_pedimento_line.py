@@ -791,9 +791,7 @@ class L10nMxImmexPedimentoLine(models.Model):
 
 # Static DDL (no user input): the legal columns of a partida of a confirmed or cancelled
 # pedimento never change, nor is the partida deleted.
-_LINE_CHANGED = " OR ".join(
-    f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in sorted(LOCKED_LINE_FIELDS | {"origin"})
-)
+_LINE_CHANGED = guard.changed_sql(LOCKED_LINE_FIELDS | {"origin"})
 LINE_GUARD_DDL = f"""
 CREATE OR REPLACE FUNCTION l10n_mx_immex_pedimento_line_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
