@@ -12,6 +12,8 @@ DISCHARGE_KINDS = [
     ("donation", "Donation"),
     ("regularization", "Regularisation"),
     ("packaging", "Packaging on national exports"),
+    ("opening", "Opening balance (discharged before go-live)"),
+    ("adjustment", "Adjustment (rectification)"),
     ("reversal", "Reversal"),
 ]
 
@@ -96,6 +98,12 @@ class L10nMxImmexDischarge(models.Model):
         comodel_name="res.company",
         required=True,
         default=lambda self: self.env.company,
+    )
+    is_directed = fields.Boolean(
+        string="Directed",
+        readonly=True,
+        help="The row follows the import lines the exit pedimento declares (its descargo "
+        "records) instead of FIFO.",
     )
     corrects_date = fields.Date(
         readonly=True,
@@ -182,6 +190,7 @@ CREATE TABLE IF NOT EXISTS l10n_mx_immex_discharge (
     pending_id INTEGER,
     company_id INTEGER NOT NULL,
     corrects_date DATE,
+    is_directed BOOLEAN NOT NULL DEFAULT FALSE,
     chain_hash VARCHAR,
     create_uid INTEGER,
     create_date TIMESTAMP,
@@ -191,6 +200,8 @@ CREATE TABLE IF NOT EXISTS l10n_mx_immex_discharge (
 COMMENT ON TABLE l10n_mx_immex_discharge IS 'Annex 24 Discharge (append-only ledger)';
 ALTER TABLE l10n_mx_immex_discharge ADD COLUMN IF NOT EXISTS corrects_date DATE;
 ALTER TABLE l10n_mx_immex_discharge ADD COLUMN IF NOT EXISTS chain_hash VARCHAR;
+ALTER TABLE l10n_mx_immex_discharge
+    ADD COLUMN IF NOT EXISTS is_directed BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_import_line_idx
     ON l10n_mx_immex_discharge (import_line_id);
 CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_product_idx
@@ -237,12 +248,14 @@ BEGIN
         NEW.id, NEW.import_line_id, NEW.product_id, NEW.quantity, NEW.quantity_tariff,
         NEW.date, NEW.kind, NEW.exit_pedimento_id, NEW.exit_line_id, NEW.move_id,
         NEW.production_id, NEW.finished_product_id, NEW.reversed_id, NEW.event_id,
-        NEW.pending_id, NEW.company_id, NEW.create_uid, NEW.create_date
+        NEW.pending_id, NEW.company_id, NEW.corrects_date, NEW.is_directed, NEW.create_uid,
+        NEW.create_date
     ) IS NOT DISTINCT FROM (
         OLD.id, OLD.import_line_id, OLD.product_id, OLD.quantity, OLD.quantity_tariff,
         OLD.date, OLD.kind, OLD.exit_pedimento_id, OLD.exit_line_id, OLD.move_id,
         OLD.production_id, OLD.finished_product_id, OLD.reversed_id, OLD.event_id,
-        OLD.pending_id, OLD.company_id, OLD.create_uid, OLD.create_date
+        OLD.pending_id, OLD.company_id, OLD.corrects_date, OLD.is_directed, OLD.create_uid,
+        OLD.create_date
     ) AND (OLD.import_pedimento_id IS NULL
            OR NEW.import_pedimento_id IS NOT DISTINCT FROM OLD.import_pedimento_id) THEN
         RETURN NEW;

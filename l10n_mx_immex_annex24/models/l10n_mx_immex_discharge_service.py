@@ -40,12 +40,14 @@ LEDGER_COLUMNS = (
     "pending_id",
     "company_id",
     "corrects_date",
+    "is_directed",
 )
 # What a ledger row's chain hash covers: its COPY text line of these columns, in this order
 # (create_uid: who recorded it). See hashing.line_from_copy for reading it back.
 HASH_COLUMNS = LEDGER_COLUMNS + ("create_uid",)
 HASH_FLOAT_POSITIONS = (HASH_COLUMNS.index("quantity"), HASH_COLUMNS.index("quantity_tariff"))
 FLOAT_COLUMNS = {"quantity", "quantity_tariff"}
+BOOL_COLUMNS = {"is_directed"}
 # Columns always filled by the service; the others are written as NULL when empty.
 REQUIRED_COLUMNS = {
     "import_line_id",
@@ -743,6 +745,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             "pending_id": [d.get("pending_id") for d in picked],
             "company_id": [company.id] * n,
             "corrects_date": [None] * n,
+            "is_directed": [bool(d.get("is_directed")) for d in picked],
         }
 
     @api.model
@@ -789,6 +792,8 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             column = cols[name]
             if name in FLOAT_COLUMNS:
                 column = [float(v) for v in column]  # "10.0", as it reads back
+            elif name in BOOL_COLUMNS:
+                column = ["t" if v else "f" for v in column]  # as COPY writes them back
             elif name not in REQUIRED_COLUMNS:
                 column = ["\\N" if not v else v for v in column]
             columns.append(column)
@@ -1118,7 +1123,8 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                        array_agg(COALESCE(%s, date)), array_agg(exit_pedimento_id),
                        array_agg(exit_line_id), array_agg(move_id), array_agg(production_id),
                        array_agg(finished_product_id), array_agg(id), array_agg(event_id),
-                       array_agg(pending_id), array_agg(company_id), array_agg(date)
+                       array_agg(pending_id), array_agg(company_id), array_agg(is_directed),
+                       array_agg(date)
                   FROM picked
                 """,
                 condition,
@@ -1144,6 +1150,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             "event_id",
             "pending_id",
             "company_id",
+            "is_directed",
             "reversed_date",
         )
         cols = dict(zip(names, rows[0], strict=True))

@@ -176,6 +176,21 @@ class L10nMxImmexPedimento(models.Model):
         store=True,
         help="Registered more than 48 hours after customs clearance (RGCE 7.1.1-XIV).",
     )
+    rectifies_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.pedimento",
+        string="Rectifies",
+        copy=False,
+        index="btree_not_null",
+        check_company=True,
+        help="On a rectification (R1): the pedimento it rectifies. Confirming the R1 applies "
+        "its lines to the original; balances follow by ledger rows.",
+    )
+    rectification_ids = fields.One2many(
+        comodel_name="l10n_mx_immex.pedimento",
+        inverse_name="rectifies_id",
+        string="Rectifications",
+        readonly=True,
+    )
     cancel_reason = fields.Text(readonly=True, copy=False, tracking=True)
     cancel_date = fields.Datetime(readonly=True, copy=False)
     cancel_uid = fields.Many2one("res.users", string="Cancelled By", readonly=True, copy=False)
