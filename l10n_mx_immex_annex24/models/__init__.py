@@ -2,6 +2,7 @@ from . import l10n_mx_immex_customs_regime
 from . import l10n_mx_immex_pedimento_key
 from . import l10n_mx_immex_pedimento
 from . import l10n_mx_immex_pedimento_line
+from . import l10n_mx_immex_pedimento_descargo
 from . import l10n_mx_immex_discharge
 from . import l10n_mx_immex_discharge_pending
 from . import l10n_mx_immex_discharge_service

@@ -191,6 +191,13 @@ class L10nMxImmexPedimento(models.Model):
         string="Rectifications",
         readonly=True,
     )
+    descargo_ids = fields.One2many(
+        comodel_name="l10n_mx_immex.pedimento.descargo",
+        inverse_name="pedimento_id",
+        string="Declared Discharges",
+        copy=False,
+        help="Exit pedimentos that name the import lines they discharge (descargo records).",
+    )
     cancel_reason = fields.Text(readonly=True, copy=False, tracking=True)
     cancel_date = fields.Datetime(readonly=True, copy=False)
     cancel_uid = fields.Many2one("res.users", string="Cancelled By", readonly=True, copy=False)
