@@ -440,9 +440,9 @@ class Dataset:
     def demand_per_component(self, env, plan, finished):
         from odoo.addons.l10n_mx_immex_annex24.immex import bom as bom_lib
 
-        service = env["l10n_mx_immex.discharge.service"]
-        structures = service._bom_structures(finished)
-        controlled = service._controlled_product_ids()
+        env["l10n_mx_immex.discharge.service"]
+        structures = env["l10n_mx_immex.discharge.demand"]._bom_structures(finished)
+        controlled = env["l10n_mx_immex.discharge.demand"]._controlled_product_ids()
         units = {}
         for __, __, lines in plan:
             for product_id, qty in lines:
@@ -822,9 +822,9 @@ def dataset_sizes(env, company):
 
 
 PHASES = (
-    ("l10n_mx_immex.discharge.service", "_reverse_where"),
+    ("l10n_mx_immex.discharge.reversal", "_reverse_where"),
     ("l10n_mx_immex.reconstruction", "_period_demands"),
-    ("l10n_mx_immex.discharge.service", "_demands_for_exit_moves"),
+    ("l10n_mx_immex.discharge.demand", "_demands_for_exit_moves"),
     ("l10n_mx_immex.discharge.service", "_fetch_balances"),
     ("l10n_mx_immex.discharge.service", "_allocate"),
     ("l10n_mx_immex.discharge.service", "_ledger_columns"),

@@ -6,6 +6,8 @@ from . import l10n_mx_immex_pedimento_descargo
 from . import l10n_mx_immex_discharge
 from . import l10n_mx_immex_discharge_pending
 from . import l10n_mx_immex_discharge_service
+from . import l10n_mx_immex_discharge_demand
+from . import l10n_mx_immex_discharge_reversal
 from . import l10n_mx_immex_discharge_queue
 from . import l10n_mx_immex_waste
 from . import l10n_mx_immex_material_usage

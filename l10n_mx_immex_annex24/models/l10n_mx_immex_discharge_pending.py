@@ -1,6 +1,7 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_discharge import DISCHARGE_KINDS
@@ -62,7 +63,90 @@ class L10nMxImmexDischargePending(models.Model):
         # it writes ledger rows: IMMEX managers of the pendings' companies, never an auditor
         guard.check_group(self.env, guard.MANAGER)
         guard.check_companies(self.env, self.company_id)
-        service = self.env["l10n_mx_immex.discharge.service"]
         for company, pendings in self.grouped("company_id").items():
-            service.sudo()._settle_pending(company, pendings.product_id)
+            self.sudo()._settle_pending(company, pendings.product_id)
         return True
+
+    # ------------------------------------------------------------------
+    # Created, refreshed and settled by the discharge service
+    # ------------------------------------------------------------------
+    @api.model
+    def _create_pendings(self, demands, pendings, company):
+        vals_list = []
+        for i, qty, reason in pendings:
+            demand = demands[i]
+            if demand.get("pending_id"):
+                continue  # a settlement attempt that still falls short: it stays pending
+            vals_list.append(
+                {
+                    "product_id": demand["product_id"],
+                    "quantity": qty,
+                    "date": demand["date"],
+                    "reason": reason,
+                    "kind": demand["kind"],
+                    "move_id": demand["move_id"] or False,
+                    "production_id": demand["production_id"] or False,
+                    "finished_product_id": demand["finished_product_id"] or False,
+                    "exit_pedimento_id": demand["exit_pedimento_id"] or False,
+                    "event_id": demand["event_id"] or False,
+                    "company_id": company.id,
+                }
+            )
+        if vals_list:
+            self.env["l10n_mx_immex.discharge.pending"].sudo().create(vals_list)
+
+    @api.model
+    def _refresh_pendings(self, pending_ids):
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE l10n_mx_immex_discharge_pending p
+                   SET qty_settled = s.total,
+                       state = CASE WHEN p.quantity - s.total <= 0.0000005
+                                    THEN 'settled' ELSE 'pending' END
+                  FROM (SELECT p2.id, COALESCE(SUM(d.quantity), 0) AS total
+                          FROM l10n_mx_immex_discharge_pending p2
+                     LEFT JOIN l10n_mx_immex_discharge d ON d.pending_id = p2.id
+                         WHERE p2.id = ANY(%s)
+                      GROUP BY p2.id) s
+                 WHERE p.id = s.id AND p.state != 'cancelled'
+                """,
+                sorted(pending_ids),
+            )
+        )
+        self.env["l10n_mx_immex.discharge.pending"].invalidate_model(["qty_settled", "state"])
+
+    @api.model
+    def _settle_pending(self, company, products):
+        """Settle pending discharges of ``products`` against balances now available."""
+        guard.check_companies(self.env, company)
+        Pending = self.env["l10n_mx_immex.discharge.pending"].sudo()
+        pendings = Pending.search(
+            [
+                ("company_id", "=", company.id),
+                ("product_id", "in", products.ids),
+                ("state", "=", "pending"),
+            ],
+            order="date, id",
+        )
+        if not pendings:
+            return 0
+        demands = [
+            {
+                "product_id": p.product_id.id,
+                "qty": p.qty_open,
+                "move_id": p.move_id.id,
+                "production_id": p.production_id.id,
+                "finished_product_id": p.finished_product_id.id,
+                "line_id": False,
+                "date": p.date,
+                "kind": p.kind,
+                "pending_id": p.id,
+                "exit_pedimento_id": p.exit_pedimento_id.id or None,
+                "event_id": p.event_id.id or None,
+            }
+            for p in pendings
+        ]
+        count = self.env["l10n_mx_immex.discharge.service"]._discharge(demands, company, "export")
+        pendings.invalidate_recordset()
+        return count

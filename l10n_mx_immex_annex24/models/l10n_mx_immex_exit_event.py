@@ -181,9 +181,9 @@ class L10nMxImmexExitEvent(models.Model):
 
     def action_cancel(self):
         self._l10n_mx_immex_check_caller()
-        service = self.env["l10n_mx_immex.discharge.service"]
+        reversal = self.env["l10n_mx_immex.discharge.reversal"].sudo()
         for event in self.filtered(lambda e: e.state == "done"):
-            service.sudo()._reverse(event.discharge_ids, date=fields.Date.context_today(self))
+            reversal._reverse(event.discharge_ids, date=fields.Date.context_today(self))
             wastes = self.env["l10n_mx_immex.waste"].sudo().search([("event_id", "=", event.id)])
             wastes.write({"state": "pending", "qty_discharged": 0.0, "event_id": False})
         with guard.server_write():

@@ -491,9 +491,11 @@ class L10nMxImmexPedimento(models.Model):
             self.line_ids.filtered(lambda line: not line.registered_at).write(
                 {"registered_at": now}
             )
-        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        self.env["l10n_mx_immex.discharge.service"].sudo()
         for ped in self.filtered("opens_balance"):
-            service._settle_pending(ped.company_id, ped.line_ids.product_id)
+            self.env["l10n_mx_immex.discharge.pending"].sudo()._settle_pending(
+                ped.company_id, ped.line_ids.product_id
+            )
         return True
 
     def action_cancel_wizard(self):
@@ -543,13 +545,15 @@ class L10nMxImmexPedimento(models.Model):
                     )
                 )
         # An exit that did not happen: what it discharged comes back, exactly.
-        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        self.env["l10n_mx_immex.discharge.service"].sudo()
         exits = (
             self.env["l10n_mx_immex.discharge"]
             .sudo()
             .search([("exit_pedimento_id", "in", self.ids), ("kind", "!=", "reversal")])
         )
-        service._reverse(exits, date=fields.Date.context_today(self))
+        self.env["l10n_mx_immex.discharge.reversal"].sudo()._reverse(
+            exits, date=fields.Date.context_today(self)
+        )
         self.env["l10n_mx_immex.discharge.pending"].sudo().search(
             [("exit_pedimento_id", "in", self.ids), ("state", "=", "pending")]
         ).write({"state": "cancelled"})

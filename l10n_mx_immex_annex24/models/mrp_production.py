@@ -44,7 +44,7 @@ class MrpProduction(models.Model):
         todo = self.filtered(lambda p: p.state == "done" and not p.l10n_mx_immex_usage_ids)
         if not todo:
             return
-        controlled = service._controlled_product_ids()
+        controlled = self.env["l10n_mx_immex.discharge.demand"].sudo()._controlled_product_ids()
         vals_list = []
         for production in todo:
             product = production.product_id
@@ -92,7 +92,11 @@ class MrpProduction(models.Model):
             for scrap in production.scrap_ids.filtered(lambda s: s.state == "done"):
                 if scrap.product_id.id in controlled:
                     scrapped[scrap.product_id.id] += scrap.scrap_qty
-            boms = service._bom_structures(product, stop=controlled, company=production.company_id)
+            boms = (
+                self.env["l10n_mx_immex.discharge.demand"]
+                .sudo()
+                ._bom_structures(product, stop=controlled, company=production.company_id)
+            )
             theoretical = (
                 bom_lib.explode(product.id, produced, boms, stop=controlled.__contains__)
                 if product.id in boms
@@ -172,7 +176,11 @@ class MrpProduction(models.Model):
             for usage in usages:
                 totals[usage.component_id.id] += usage.qty_consumed
             return {cid: qty / produced for cid, qty in totals.items()} if produced else {}
-        boms = service._bom_structures(component, stop=controlled, company=self.company_id)
+        boms = (
+            self.env["l10n_mx_immex.discharge.demand"]
+            .sudo()
+            ._bom_structures(component, stop=controlled, company=self.company_id)
+        )
         if component.id not in boms:
             return {}
         leaves = bom_lib.explode(component.id, 1.0, boms, stop=controlled.__contains__)

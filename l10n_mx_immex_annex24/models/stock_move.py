@@ -166,9 +166,13 @@ class StockMove(models.Model):
         scraps = done.filtered("scrap_id")
         if scraps:
             # imported goods stay controlled after a change of classification
-            service = self.env["l10n_mx_immex.discharge.service"].sudo()
-            imported = service._imported_product_ids(
-                scraps.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
+            self.env["l10n_mx_immex.discharge.service"].sudo()
+            imported = (
+                self.env["l10n_mx_immex.discharge.demand"]
+                .sudo()
+                ._imported_product_ids(
+                    scraps.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
+                )
             )
             scraps.filtered(
                 lambda m: m.product_id.l10n_mx_immex_is_controlled or m.product_id.id in imported
@@ -184,8 +188,12 @@ class StockMove(models.Model):
                 and not m.product_id.l10n_mx_immex_is_controlled
             )
         )
-        service = self.env["l10n_mx_immex.discharge.service"].sudo()
-        return service._imported_product_ids(exports.product_id)
+        self.env["l10n_mx_immex.discharge.service"].sudo()
+        return (
+            self.env["l10n_mx_immex.discharge.demand"]
+            .sudo()
+            ._imported_product_ids(exports.product_id)
+        )
 
     def _l10n_mx_immex_is_exit(self, imported=None):
         """A done move that takes goods out under an export pedimento.
@@ -437,7 +445,9 @@ class StockMove(models.Model):
         that may be queued."""
         self._l10n_mx_immex_link_lines()
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
-        demands, wastes = service._demands_for_exit_moves(self)
+        demands, wastes = (
+            self.env["l10n_mx_immex.discharge.demand"].sudo()._demands_for_exit_moves(self)
+        )
         kind = ped.key_id.discharge_kind or "export"
         if kind == "export":
             # goods in the same state go back as a return, finished goods as an export
@@ -463,7 +473,7 @@ class StockMove(models.Model):
 
     def _l10n_mx_immex_reverse_returned(self):
         """Goods brought back before they crossed: reverse what their exit discharged."""
-        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        self.env["l10n_mx_immex.discharge.service"].sudo()
         for move in self:
             origin = move.origin_returned_move_id
             if not origin.quantity:
@@ -474,7 +484,9 @@ class StockMove(models.Model):
                 1.0,
             )
             rows = origin.l10n_mx_immex_discharge_ids.filtered(lambda d: d.kind != "reversal")
-            service._reverse(rows, date=fields.Date.to_date(move.date), ratio=ratio)
+            self.env["l10n_mx_immex.discharge.reversal"].sudo()._reverse(
+                rows, date=fields.Date.to_date(move.date), ratio=ratio
+            )
             wastes = (
                 self.env["l10n_mx_immex.waste"]
                 .sudo()
@@ -595,9 +607,11 @@ class StockMove(models.Model):
         if not touched:
             return
         self._l10n_mx_immex_stamp_lots()
-        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        self.env["l10n_mx_immex.discharge.service"].sudo()
         for company, lines in touched.grouped("company_id").items():
-            service._settle_pending(company, lines.product_id)
+            self.env["l10n_mx_immex.discharge.pending"].sudo()._settle_pending(
+                company, lines.product_id
+            )
 
     def _l10n_mx_immex_link_lines(self):
         """Link done moves to the lines of their pedimento (matched, or created from them).

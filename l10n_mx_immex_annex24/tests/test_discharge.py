@@ -450,7 +450,7 @@ class TestMaterialsUsed(DischargeCommon):
 
     def test_bom_in_force_is_the_one_odoo_picks(self):
         Bom = self.env["mrp.bom"]
-        service = self.env["l10n_mx_immex.discharge.service"]
+        self.env["l10n_mx_immex.discharge.service"]
         other_company = self.env["res.company"].create({"name": "Other Plant"})
         a = self._create_product("Harness A", "HA", uom=self.uom_unit, immex_type="finished")
         b = self._create_product("Harness B", "HB", uom=self.uom_unit, immex_type="finished")
@@ -476,7 +476,9 @@ class TestMaterialsUsed(DischargeCommon):
         bom(c, active=False)
         bom(d, company=other_company)
         products = a | b | c | d
-        found = service._boms_in_force(products.ids, self.company)
+        found = self.env["l10n_mx_immex.discharge.demand"]._boms_in_force(
+            products.ids, self.company
+        )
         self.assertEqual(
             found, {a.id: (a_first.id, 2.0, "normal"), b.id: (b_variant.id, 1.0, "normal")}
         )
@@ -491,7 +493,10 @@ class TestMaterialsUsed(DischargeCommon):
         dozen = self.env.ref("uom.product_uom_dozen")
         e = self._create_product("Harness E", "HE", uom=self.uom_unit, immex_type="finished")
         bom(e, product_uom_id=dozen.id, product_qty=1)
-        self.assertAlmostEqual(service._boms_in_force(e.ids, self.company)[e.id][1], 12.0)
+        self.assertAlmostEqual(
+            self.env["l10n_mx_immex.discharge.demand"]._boms_in_force(e.ids, self.company)[e.id][1],
+            12.0,
+        )
 
     def test_bom_lines_apply_on_their_variants(self):
         color = self.env["product.attribute"].create(
@@ -543,8 +548,10 @@ class TestMaterialsUsed(DischargeCommon):
                 ],
             }
         )
-        service = self.env["l10n_mx_immex.discharge.service"]
-        structures = service._bom_structures(red | blue, company=self.company)
+        self.env["l10n_mx_immex.discharge.service"]
+        structures = self.env["l10n_mx_immex.discharge.demand"]._bom_structures(
+            red | blue, company=self.company
+        )
         red_parts = [line.component for line in structures[red.id].lines]
         blue_parts = [line.component for line in structures[blue.id].lines]
         self.assertEqual(red_parts, [self.wire.id, self.terminal.id])

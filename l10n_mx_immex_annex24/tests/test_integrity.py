@@ -411,8 +411,10 @@ class TestPeriodLock(IntegrityCommon):
         self.assertEqual(original.date, date(2026, 3, 1))
         self._close(date(2026, 3, 31))
         # a reversal asked for a date of the closed period moves after it
-        service = self.env["l10n_mx_immex.discharge.service"]
-        service._reverse(original, date=date(2026, 3, 20), ratio=0.25)
+        self.env["l10n_mx_immex.discharge.service"]
+        self.env["l10n_mx_immex.discharge.reversal"]._reverse(
+            original, date=date(2026, 3, 20), ratio=0.25
+        )
         first = self.Discharge.search([("reversed_id", "=", original.id)])
         self.assertAlmostEqual(first.quantity, -25.0)
         self.assertEqual(first.date, date(2026, 4, 1))

@@ -327,9 +327,11 @@ class TestRpcGuards(DischargeCommon):
         # nor through the service, even under sudo(): the real user counts
         service = self.env["l10n_mx_immex.discharge.service"].with_user(other_mgr).sudo()
         with self.assertRaises(AccessError):
-            service._reverse_period(self.company, date(2026, 3, 1), date(2026, 3, 31))
+            service.env["l10n_mx_immex.discharge.reversal"]._reverse_period(
+                self.company, date(2026, 3, 1), date(2026, 3, 31)
+            )
         with self.assertRaises(AccessError):
-            service._settle_pending(self.company, self.wire)
+            service.env["l10n_mx_immex.discharge.pending"]._settle_pending(self.company, self.wire)
         # nor on the other company's pending findings
         exit_ped = self._exit_pedimento("26  24  3420  6100802", date(2026, 3, 1))
         self._deliver([(self.harness, 100)], exit_ped)

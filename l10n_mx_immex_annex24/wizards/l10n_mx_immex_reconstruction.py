@@ -72,7 +72,11 @@ class L10nMxImmexReconstruction(models.TransientModel):
             & Domain("date", "<=", self.date_to)
         )
         before = self._line_totals()
-        reversed_count = service._reverse_period(company, self.date_from, self.date_to)
+        reversed_count = (
+            self.env["l10n_mx_immex.discharge.reversal"]
+            .sudo()
+            ._reverse_period(company, self.date_from, self.date_to)
+        )
         self.env["l10n_mx_immex.discharge.pending"].sudo().search(
             period & Domain("state", "=", "pending")
         ).write({"state": "cancelled"})
@@ -140,7 +144,9 @@ class L10nMxImmexReconstruction(models.TransientModel):
         imported = moves._l10n_mx_immex_imported_products()
         moves = moves.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))
         # One batch for all exits: productions are matched FIFO across the whole period.
-        demands, wastes = service._demands_for_exit_moves(moves)
+        demands, wastes = (
+            self.env["l10n_mx_immex.discharge.demand"].sudo()._demands_for_exit_moves(moves)
+        )
         ped_kind = {}
         for ped in moves.picking_id.l10n_mx_immex_pedimento_id:
             ped_kind[ped.id] = ped.key_id.discharge_kind or "export"

@@ -1,0 +1,468 @@
+# Copyright 2026 IMMEX Annex 24 Team
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Demands: what an exit takes out of Mexico, in imported components.
+
+Deliveries, manufacturing orders and exit events turn into component demands here (real
+consumption, the BOM in force, merma and pending waste); the discharge service allocates them.
+"""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..immex import bom as bom_lib
+from ..immex import fifo
+
+
+class L10nMxImmexDischargeDemand(models.AbstractModel):
+    _name = "l10n_mx_immex.discharge.demand"
+    _description = "Annex 24 Discharge Demands"
+
+    @api.model
+    def _demands_for_exit_moves(self, moves):
+        """Component demands and pending waste of done exit moves.
+
+        Returns ``(demands, wastes)``; a demand is a dict with ``product_id``, ``qty``,
+        ``move_id``, ``finished_product_id``, ``production_id``, ``line_id`` (a pedimento
+        line forced by a lot) and ``date``; a waste is a dict for ``l10n_mx_immex.waste``.
+        """
+        demands, wastes = [], []
+        finished = defaultdict(list)
+        imported = self._imported_product_ids(
+            moves.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
+        )
+        for move in moves:
+            product = move.product_id
+            qty = move.product_uom._compute_quantity(
+                move.quantity, product.uom_id, rounding_method="HALF-UP"
+            )
+            # The legal exit date is the clearance of the exit pedimento, not the picking.
+            ped = move.picking_id.l10n_mx_immex_pedimento_id
+            date = ped.entry_date or fields.Date.to_date(move.date)
+            if product.l10n_mx_immex_type in (
+                "input",
+                "packaging",
+                "fixed_asset",
+                "container",
+            ) or (product.id in imported and not product.bom_ids):
+                # Goods leaving in the same state: discharged directly, following their lots.
+                # A product imported under a pedimento stays controlled whatever its
+                # classification says now: its exit is never skipped.
+                demands.extend(self._lot_demands(move, product, qty, date))
+            elif product.l10n_mx_immex_type == "finished" or product.bom_ids:
+                finished[product].append((move, qty, date))
+        if finished:
+            with fifo.gc_paused():
+                more_demands, more_wastes = self._demands_for_finished(finished)
+            demands += more_demands
+            wastes += more_wastes
+        return demands, wastes
+
+    @api.model
+    def _lot_demands(self, move, product, qty, date):
+        base = {
+            "product_id": product.id,
+            "move_id": move.id,
+            "finished_product_id": False,
+            "production_id": False,
+            "date": date,
+        }
+        demands = []
+        rest = qty
+        for ml in move.move_line_ids:
+            line = ml.lot_id.l10n_mx_immex_pedimento_line_id
+            if not line or not ml.picked and move.state != "done":
+                continue
+            ml_qty = ml.product_uom_id._compute_quantity(
+                ml.quantity, product.uom_id, rounding_method="HALF-UP"
+            )
+            demands.append(dict(base, qty=ml_qty, line_id=line.id))
+            rest -= ml_qty
+        if product.uom_id.compare(rest, 0.0) > 0:
+            demands.append(dict(base, qty=rest, line_id=False))
+        return demands
+
+    @api.model
+    def _demands_for_finished(self, finished):
+        """Real consumption of the productions that made the goods, FIFO; BOM fallback."""
+        demands, wastes = [], []
+        products = self.env["product.product"].concat(*finished)
+        matches = self._match_productions(finished)
+        usage_by_mo = self._usage_per_unit(matches)
+        fallback = defaultdict(float)
+        for product in products:
+            for move, _qty, date, slices, rest in matches[product]:
+                for production_id, mo_qty in slices:
+                    for component_id, per_unit in usage_by_mo.get(production_id, ()):
+                        demands.append(
+                            {
+                                "product_id": component_id,
+                                "qty": per_unit * mo_qty,
+                                "move_id": move.id,
+                                "finished_product_id": product.id,
+                                "production_id": production_id,
+                                "line_id": False,
+                                "date": date,
+                            }
+                        )
+                if product.uom_id.compare(rest, 0.0) > 0:
+                    fallback[(product, move, date)] += rest
+        if fallback:
+            controlled = self._controlled_product_ids()
+            boms_by_company = {}
+            for company in {move.company_id for __, move, __ in fallback}:
+                boms_by_company[company] = self._bom_structures(
+                    self.env["product.product"].concat(
+                        *{p for p, move, __ in fallback if move.company_id == company}
+                    ),
+                    stop=controlled,
+                    company=company,
+                )
+            per_unit = {}
+            for (product, move, date), qty in fallback.items():
+                boms = boms_by_company[move.company_id]
+                if product.id not in boms:
+                    # Neither a production nor a BOM: the good itself is discharged (a
+                    # temporarily imported finished good), or stays pending as a finding.
+                    demands.append(
+                        {
+                            "product_id": product.id,
+                            "qty": qty,
+                            "move_id": move.id,
+                            "finished_product_id": False,
+                            "production_id": False,
+                            "line_id": False,
+                            "date": date,
+                        }
+                    )
+                    continue
+                key = (move.company_id, product.id)
+                if key not in per_unit:
+                    per_unit[key] = bom_lib.explode(
+                        product.id, 1.0, boms, stop=controlled.__contains__, digits=12
+                    )
+                for component_id, (net1, merma1, desp1) in per_unit[key].items():
+                    net, merma, desperdicio = net1 * qty, merma1 * qty, desp1 * qty
+                    if component_id not in controlled:
+                        continue
+                    demands.append(
+                        {
+                            "product_id": component_id,
+                            "qty": net + merma,
+                            "move_id": move.id,
+                            "finished_product_id": product.id,
+                            "production_id": False,
+                            "line_id": False,
+                            "date": date,
+                        }
+                    )
+                    if desperdicio > 0:
+                        wastes.append(
+                            {
+                                "product_id": component_id,
+                                "quantity": desperdicio,
+                                "date": date,
+                                "source": "bom",
+                                "move_id": move.id,
+                                "finished_product_id": product.id,
+                                "company_id": move.company_id.id,
+                            }
+                        )
+        return demands, wastes
+
+    @api.model
+    def _match_productions(self, finished):
+        """Match shipped finished goods FIFO to the productions that made them.
+
+        Deterministic and stateless: every done exit of the product, in (date, id) order,
+        takes the next slice of the cumulative production, in (date finished, id) order.
+        Returns ``{product: [(move, qty, date, [(production_id, qty)], unmatched_qty)]}``.
+        """
+        result = {}
+        # Only productions are needed to know whether anything was made here; the moves
+        # (the bulk of a validation's pending writes) are flushed only when it was.
+        self.env["mrp.production"].flush_model(["product_id", "company_id", "state"])
+        by_company = defaultdict(dict)
+        for product, items in finished.items():
+            by_company[items[0][0].company_id][product] = items
+        productions = defaultdict(list)
+        shipped = {}
+        for company, company_items in by_company.items():
+            made_here = [
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT DISTINCT product_id FROM mrp_production
+                         WHERE product_id = ANY(%s) AND company_id = %s AND state = 'done'
+                        """,
+                        [product.id for product in company_items],
+                        company.id,
+                    )
+                )
+            ]
+            if not made_here:
+                continue  # nothing produced here: every unit takes the BOM fallback
+            self.env.flush_all()
+            for product_id, production_id, qty in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT p.product_id, p.id, SUM(m.quantity * mu.factor / pu.factor)
+                      FROM mrp_production p
+                      JOIN stock_move m ON m.production_id = p.id AND m.product_id = p.product_id
+                      JOIN uom_uom mu ON mu.id = m.product_uom
+                      JOIN product_product pp ON pp.id = m.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                      JOIN uom_uom pu ON pu.id = pt.uom_id
+                     WHERE p.product_id = ANY(%s) AND p.company_id = %s AND m.state = 'done'
+                  GROUP BY p.product_id, p.id, p.date_finished
+                  ORDER BY p.product_id, p.date_finished, p.id
+                    """,
+                    made_here,
+                    company.id,
+                )
+            ):
+                productions[product_id].append((production_id, qty))
+            # What earlier exits already took, only for goods that were produced here.
+            firsts = [
+                (product.id,) + min(((d, m.id) for m, __, d in items))
+                for product, items in company_items.items()
+                if productions.get(product.id)
+            ]
+            if not firsts:
+                continue
+            batch_move_ids = [m.id for items in company_items.values() for m, __, __ in items]
+            shipped.update(
+                self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT f.product_id, x.qty
+                          FROM unnest(%s::int[], %s::date[], %s::int[])
+                               AS f(product_id, first_date, first_move)
+                          JOIN LATERAL (
+                               SELECT COALESCE(SUM(m.quantity * mu.factor / pu.factor), 0) AS qty
+                                 FROM stock_move m
+                                 JOIN uom_uom mu ON mu.id = m.product_uom
+                                 JOIN product_product pp ON pp.id = m.product_id
+                                 JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                                 JOIN uom_uom pu ON pu.id = pt.uom_id
+                                 JOIN stock_picking pk ON pk.id = m.picking_id
+                                 JOIN l10n_mx_immex_pedimento ped
+                                      ON ped.id = pk.l10n_mx_immex_pedimento_id
+                                WHERE m.product_id = f.product_id AND m.company_id = %s
+                                  AND m.state = 'done' AND ped.operation = 'export'
+                                  AND ped.state != 'cancelled'
+                                  AND (COALESCE(ped.entry_date, m.date::date), m.id)
+                                      < (f.first_date, f.first_move)
+                                  AND m.id != ALL(%s)
+                          ) x ON TRUE
+                        """,
+                        [f[0] for f in firsts],
+                        [f[1] for f in firsts],
+                        [f[2] for f in firsts],
+                        company.id,
+                        batch_move_ids,
+                    )
+                )
+            )
+        for product, items in finished.items():
+            if not productions.get(product.id):
+                result[product] = [(m, q, d, [], q) for m, q, d in items]
+                continue
+            cursor = shipped.get(product.id, 0.0)
+            out = []
+            prod_iter = iter(productions[product.id])
+            current = next(prod_iter, None)
+            produced_upto = current[1] if current else 0.0
+            consumed_before = 0.0
+            for move, qty, date in sorted(items, key=lambda item: (item[2], item[0].id)):
+                slices, need, pos = [], qty, cursor
+                while need > 1e-9 and current:
+                    available = produced_upto - max(pos, consumed_before)
+                    if available <= 1e-9:
+                        consumed_before = produced_upto
+                        current = next(prod_iter, None)
+                        if current:
+                            produced_upto += current[1]
+                        continue
+                    take = min(available, need)
+                    slices.append((current[0], take))
+                    need -= take
+                    pos += take
+                out.append((move, qty, date, slices, max(need, 0.0)))
+                cursor += qty
+            result[product] = out
+        return result
+
+    @api.model
+    def _usage_per_unit(self, matches):
+        production_ids = {
+            production_id
+            for items in matches.values()
+            for __, __, __, slices, __ in items
+            for production_id, __ in slices
+        }
+        if not production_ids:
+            return {}
+        rows = self.env["l10n_mx_immex.material.usage"].search_read(
+            [("production_id", "in", list(production_ids))],
+            ["production_id", "component_id", "qty_per_unit"],
+            load=None,
+        )
+        usage = defaultdict(list)
+        for row in rows:
+            usage[row["production_id"]].append((row["component_id"], row["qty_per_unit"]))
+        return usage
+
+    @api.model
+    def _controlled_product_ids(self):
+        """Imported materials: classified as such, or held on temporary-import lines."""
+        controlled = set(
+            self.env["product.product"]
+            .with_context(active_test=False)
+            ._search([("l10n_mx_immex_type", "in", ("input", "packaging", "fixed_asset"))])
+        )
+        self.env["l10n_mx_immex.pedimento.line"].flush_model(
+            ["product_id", "is_temporary", "material_type"]
+        )
+        # declassified after their import (a small partial index serves it)
+        controlled.update(
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT product_id FROM l10n_mx_immex_pedimento_line
+                     WHERE is_temporary AND (material_type IS NULL OR material_type = 'none')
+                    """
+                )
+            )
+        )
+        return controlled
+
+    @api.model
+    def _imported_product_ids(self, products):
+        """Ids of ``products`` that entered under a temporary import (any balance, any
+        state of it): their exits are Annex 24 exits whatever their classification now."""
+        if not products:
+            return set()
+        self.env["l10n_mx_immex.pedimento.line"].flush_model(["product_id", "is_temporary"])
+        return {
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT DISTINCT product_id FROM l10n_mx_immex_pedimento_line
+                     WHERE is_temporary AND product_id = ANY(%s)
+                    """,
+                    products.ids,
+                )
+            )
+        }
+
+    @api.model
+    def _bom_structures(self, products, stop=(), company=None):
+        """Pure BOM structures for ``products`` and everything below them (batched).
+
+        One query per level finds the BOMs in force (see :meth:`_boms_in_force`), one more
+        reads the lines each product takes of them (variant-specific lines follow the
+        product's attribute values), quantities in the component's unit. Components in ``stop`` (the
+        explosion ends at them) are not looked up: most of a harness's parts are bought.
+        """
+        for model, names in (
+            ("mrp.bom", None),
+            ("mrp.bom.line", None),
+            ("product.product", ["product_tmpl_id"]),
+            ("product.template", ["type", "uom_id"]),
+            ("uom.uom", ["factor"]),
+        ):
+            self.env[model].flush_model(names)
+        boms = {}
+        todo = set(products.ids)
+        seen = set()
+        stop = set(stop)
+        while todo:
+            seen |= todo
+            found = self._boms_in_force(todo, company)
+            if not found:
+                break
+            pairs = sorted(found.items())
+            rows = self.env.execute_query(
+                SQL(
+                    """
+                    SELECT f.product_id, bl.product_id,
+                           bl.product_qty * lu.factor / cu.factor,
+                           COALESCE(bl.l10n_mx_immex_merma_percent, 0),
+                           COALESCE(bl.l10n_mx_immex_desperdicio_percent, 0)
+                      FROM unnest(%s::int[], %s::int[]) AS f(product_id, bom_id)
+                      JOIN mrp_bom_line bl ON bl.bom_id = f.bom_id
+                      JOIN uom_uom lu ON lu.id = bl.product_uom_id
+                      JOIN product_product cp ON cp.id = bl.product_id
+                      JOIN product_template ct ON ct.id = cp.product_tmpl_id
+                      JOIN uom_uom cu ON cu.id = ct.uom_id
+                     WHERE NOT EXISTS (
+                           -- "Apply on Variants", as mrp.bom.line._skip_bom_line: for every
+                           -- attribute the line names, the variant has one of its values;
+                           -- a never-variant value cannot match goods taken from stock
+                           SELECT 1
+                             FROM mrp_bom_line_product_template_attribute_value_rel r
+                             JOIN product_template_attribute_value v
+                                  ON v.id = r.product_template_attribute_value_id
+                             JOIN product_attribute a ON a.id = v.attribute_id
+                        LEFT JOIN product_variant_combination c
+                                  ON c.product_product_id = f.product_id
+                                 AND c.product_template_attribute_value_id = v.id
+                            WHERE r.mrp_bom_line_id = bl.id
+                         GROUP BY v.attribute_id
+                           HAVING BOOL_OR(a.create_variant = 'no_variant')
+                               OR COUNT(c.product_product_id) = 0)
+                  ORDER BY f.product_id, bl.sequence, bl.id
+                    """,
+                    [product_id for product_id, __ in pairs],
+                    [bom_id for __, (bom_id, __, __) in pairs],
+                )
+            )
+            lines_by_product = defaultdict(list)
+            children = set()
+            for product_id, component_id, qty, merma, desperdicio in rows:
+                lines_by_product[product_id].append(
+                    bom_lib.BomLine(component_id, qty, merma, desperdicio)
+                )
+                children.add(component_id)
+            for product_id, (__, product_qty, bom_type) in found.items():
+                boms[product_id] = bom_lib.Bom(
+                    product_id, product_qty, lines_by_product[product_id], bom_type
+                )
+            todo = children - seen - stop
+        return boms
+
+    @api.model
+    def _boms_in_force(self, product_ids, company=None):
+        """``{product_id: (bom_id, product_qty in the product's unit, type)}``.
+
+        The choice of ``mrp.bom._bom_find``, in SQL: for each product the first active BOM
+        of its variant or of its template, by sequence, a variant's own BOM before its
+        template's, then id; of ``company`` or shared. Products without a BOM are left out.
+        """
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT ON (pp.id)
+                       pp.id, b.id, b.product_qty * bu.factor / pu.factor, b.type
+                  FROM product_product pp
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  JOIN uom_uom pu ON pu.id = pt.uom_id
+                  JOIN mrp_bom b
+                       ON b.active AND (b.product_id = pp.id
+                          OR b.product_id IS NULL AND b.product_tmpl_id = pp.product_tmpl_id)
+                  JOIN uom_uom bu ON bu.id = b.product_uom_id
+                 WHERE pp.id = ANY(%s) AND pt.type != 'service' AND %s
+              ORDER BY pp.id, b.sequence, b.product_id IS NULL, b.id
+                """,
+                sorted(product_ids),
+                SQL("(b.company_id IS NULL OR b.company_id = %s)", company.id)
+                if company
+                else SQL("TRUE"),
+            )
+        )
+        return {row[0]: tuple(row[1:]) for row in rows}
