@@ -1,6 +1,6 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .l10n_mx_immex_discharge import DISCHARGE_KINDS
 
@@ -13,6 +13,19 @@ EFFECTS = [
     ("regularization", "Regularisation"),
     ("none", "None"),
 ]
+
+
+# What the trail keeps of a key: everything that changes what its pedimentos do.
+TRAIL_FIELDS = (
+    "code",
+    "operation",
+    "effect",
+    "import_effect",
+    "months_limit",
+    "discharge_kind",
+    "default_regime_id",
+    "active",
+)
 
 
 class L10nMxImmexPedimentoKey(models.Model):
@@ -58,6 +71,30 @@ class L10nMxImmexPedimentoKey(models.Model):
     active = fields.Boolean(default=True)
 
     _code_uniq = models.Constraint("unique(code)", "The pedimento key code must be unique.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        keys = super().create(vals_list)
+        keys._l10n_mx_immex_trail(None, "create")
+        return keys
+
+    def write(self, vals):
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        old = trail._l10n_mx_immex_snapshot(self, trail._l10n_mx_immex_trail_fields(self, vals))
+        res = super().write(vals)
+        self._l10n_mx_immex_trail(old, "write")
+        return res
+
+    def _l10n_mx_immex_trail(self, old, action):
+        """A key decides what pedimentos do to balances, in every company that uses it: its
+        changes go to the trail (and hash chain) of each company."""
+        trail = self.env["l10n_mx_immex.log"].sudo()
+        for company in self.env["res.company"].sudo().search([]):
+            company_trail = trail.with_company(company)
+            if action == "create":
+                company_trail._l10n_mx_immex_log_create(self, TRAIL_FIELDS)
+            else:
+                company_trail._l10n_mx_immex_log_write(self, old)
 
     def _compute_display_name(self):
         for key in self:

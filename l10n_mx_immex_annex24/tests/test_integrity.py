@@ -354,6 +354,26 @@ class TestTrail(IntegrityCommon):
         self.assertEqual(rerun.changes["date_from"], [False, "2026-03-01"])
         self.assertTrue(self._verify()["ok"])
 
+    def test_pedimento_key_changes_are_in_every_company_trail(self):
+        """A key has no company: what it does to balances changes for every company."""
+        other = self.env["res.company"].create({"name": "Other IMMEX plant"})
+        key = self.env.ref("l10n_mx_immex_annex24.pedimento_key_rt")
+        with self.assertRaises(AccessError):
+            key.with_user(self.stock_user).write({"effect": "none"})
+        key.with_user(self.manager).write({"effect": "none", "months_limit": 3})
+        rows = self._trail(key, "write")
+        self.assertEqual(
+            set(rows.mapped("company_id").ids),
+            {self.company.id, other.id} | set(self.env["res.company"].search([]).ids),
+        )
+        self.assertEqual(rows[0].changes, {"effect": ["discharge", "none"], "months_limit": [0, 3]})
+        self.assertEqual(rows.mapped("user_id"), self.manager)
+        created = self.env["l10n_mx_immex.pedimento.key"].create(
+            {"code": "ZZ", "name": "Test key", "operation": "export", "effect": "discharge"}
+        )
+        self.assertEqual(self._trail(created, "create")[0].changes["effect"], [False, "discharge"])
+        self.assertTrue(self._verify()["ok"])
+
 
 @tagged("post_install", "-at_install")
 class TestPeriodLock(IntegrityCommon):
