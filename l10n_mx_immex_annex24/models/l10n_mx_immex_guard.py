@@ -103,10 +103,15 @@ def check_companies(env, companies):
 
 
 def check_quantity(env, value, what, allow_zero=False):
-    """Refuse NaN, infinite, negative, zero (unless ``allow_zero``) and absurd quantities."""
+    """Refuse NaN, infinite, negative, zero (unless ``allow_zero``) and absurd quantities.
+
+    ``what`` names the record in the message; a callable is only called on an error (a
+    100-line validation need not compute 100 display names to find nothing wrong).
+    """
     problem = units_lib.quantity_problem(value, allow_zero=allow_zero)
     if not problem:
         return
+    what = what() if callable(what) else what
     messages = {
         "not_a_number": env._("%(what)s: the quantity is not a number.", what=what),
         "infinite": env._("%(what)s: the quantity cannot be infinite.", what=what),
@@ -127,6 +132,7 @@ def check_convertible(env, uom, product, what):
     if not uom or not product or uom == product.uom_id:
         return
     if not uom._l10n_mx_immex_is_convertible(product.uom_id):
+        what = what() if callable(what) else what
         raise ValidationError(
             env._(
                 "%(what)s: unit %(uom)s cannot be converted to %(unit)s, the unit of product "

@@ -491,7 +491,6 @@ class L10nMxImmexPedimento(models.Model):
             self.line_ids.filtered(lambda line: not line.registered_at).write(
                 {"registered_at": now}
             )
-        self.env["l10n_mx_immex.discharge.service"].sudo()
         for ped in self.filtered("opens_balance"):
             self.env["l10n_mx_immex.discharge.pending"].sudo()._settle_pending(
                 ped.company_id, ped.line_ids.product_id
@@ -545,7 +544,6 @@ class L10nMxImmexPedimento(models.Model):
                     )
                 )
         # An exit that did not happen: what it discharged comes back, exactly.
-        self.env["l10n_mx_immex.discharge.service"].sudo()
         exits = (
             self.env["l10n_mx_immex.discharge"]
             .sudo()

@@ -166,7 +166,6 @@ class StockMove(models.Model):
         scraps = done.filtered("scrap_id")
         if scraps:
             # imported goods stay controlled after a change of classification
-            self.env["l10n_mx_immex.discharge.service"].sudo()
             imported = (
                 self.env["l10n_mx_immex.discharge.demand"]
                 .sudo()
@@ -188,7 +187,6 @@ class StockMove(models.Model):
                 and not m.product_id.l10n_mx_immex_is_controlled
             )
         )
-        self.env["l10n_mx_immex.discharge.service"].sudo()
         return (
             self.env["l10n_mx_immex.discharge.demand"]
             .sudo()
@@ -366,11 +364,14 @@ class StockMove(models.Model):
     def _l10n_mx_immex_check_quantities(self):
         """Refuse quantities and units Annex 24 cannot read as they are."""
         for move in self:
-            what = self.env._(
-                "Move of %(product)s (%(reference)s)",
-                product=move.product_id.display_name,
-                reference=move.reference or move.picking_id.name or "",
-            )
+
+            def what(move=move):
+                return self.env._(
+                    "Move of %(product)s (%(reference)s)",
+                    product=move.product_id.display_name,
+                    reference=move.reference or move.picking_id.name or "",
+                )
+
             guard.check_quantity(self.env, move.product_uom_qty, what, allow_zero=True)
             guard.check_quantity(self.env, move.quantity, what, allow_zero=True)
             guard.check_convertible(self.env, move.product_uom, move.product_id, what)
@@ -473,7 +474,6 @@ class StockMove(models.Model):
 
     def _l10n_mx_immex_reverse_returned(self):
         """Goods brought back before they crossed: reverse what their exit discharged."""
-        self.env["l10n_mx_immex.discharge.service"].sudo()
         for move in self:
             origin = move.origin_returned_move_id
             if not origin.quantity:
@@ -607,7 +607,6 @@ class StockMove(models.Model):
         if not touched:
             return
         self._l10n_mx_immex_stamp_lots()
-        self.env["l10n_mx_immex.discharge.service"].sudo()
         for company, lines in touched.grouped("company_id").items():
             self.env["l10n_mx_immex.discharge.pending"].sudo()._settle_pending(
                 company, lines.product_id
