@@ -408,16 +408,15 @@ class L10nMxImmexPedimentoLine(models.Model):
         # the UMT/UMC ratio of the partida itself, as the set-based discharge uses it
         return balance, (balance * quantity_tariff / quantity if quantity else 0.0)
 
+    # Fixed when the balance opens (confirmation): a later change of the company's
+    # certification or program dates, or of the key's limit, reaches open balances only
+    # through res.company.action_l10n_mx_immex_recompute_expiry (explicit and trailed).
     @api.depends(
         "pedimento_id.fifo_date",
         "pedimento_id.entry_date",
         "pedimento_id.closing_date",
         "pedimento_id.is_consolidated",
         "is_temporary",
-        "material_type",
-        "key_id.months_limit",
-        "company_id.l10n_mx_immex_certification",
-        "company_id.l10n_mx_immex_program_date_end",
     )
     def _compute_expiry_date(self):
         for line in self:
@@ -432,14 +431,15 @@ class L10nMxImmexPedimentoLine(models.Model):
         if not is_temporary or not start:
             return False
         key = ped.key_id
-        if key.months_limit and material_type != "fixed_asset":
-            return plazos.add_months(start, key.months_limit)
+        company = ped.company_id
         return plazos.expiry_date(
             start,
             material_type or "input",
-            certification=ped.company_id.l10n_mx_immex_certification or "none",
+            certification=company.l10n_mx_immex_certification or "none",
             key_code=key.code,
-            program_end=ped.company_id.l10n_mx_immex_program_date_end or None,
+            program_end=company.l10n_mx_immex_program_date_end or None,
+            cancelled_on=company.l10n_mx_immex_program_cancel_date or None,
+            months=key.months_limit or None,
         )
 
     @api.depends("is_temporary", "qty_balance", "expiry_date")
