@@ -244,7 +244,6 @@ class L10nMxImmexPedimentoLine(models.Model):
     )
     rectified_by_id = fields.Many2one(
         comodel_name="l10n_mx_immex.pedimento",
-        string="Rectified By",
         readonly=True,
         copy=False,
         index="btree_not_null",
