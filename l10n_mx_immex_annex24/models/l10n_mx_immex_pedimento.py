@@ -600,6 +600,17 @@ class L10nMxImmexPedimento(models.Model):
                 raise UserError(
                     self.env._("Pedimento %(name)s is already cancelled.", name=ped.name)
                 )
+            if ped.rectifies_id and ped.state == "confirmed":
+                # its effect on the original is in the trail and the ledger: a wrong R1 is
+                # corrected by the next one, never undone by a cancellation
+                raise UserError(
+                    self.env._(
+                        "Rectification %(name)s is applied to %(original)s: record another "
+                        "rectification to correct it.",
+                        name=ped.name,
+                        original=ped.rectifies_id.name,
+                    )
+                )
             if any(line.qty_discharged > 1e-6 for line in ped.line_ids):
                 raise UserError(
                     self.env._(

@@ -139,6 +139,15 @@ class L10nMxImmexRectification(models.AbstractModel):
                     "Pedimento %(name)s rectifies another one: its key must be R1.", name=r1.name
                 )
             )
+        if original.rectifies_id:
+            raise UserError(
+                self.env._(
+                    "Rectification %(name)s: %(original)s is itself a rectification; rectify "
+                    "the original pedimento instead.",
+                    name=r1.name,
+                    original=original.name,
+                )
+            )
         if original.state != "confirmed":
             raise UserError(
                 self.env._(

@@ -93,6 +93,18 @@ class TestRectification(DischargeCommon):
         # the confirmed R1 still shows what it changed
         self.assertIn("120", r1.rectification_comparison)
         self.assertTrue(self.company.l10n_mx_immex_verify_integrity()["ok"])
+        # a confirmed R1 is not cancelled: a second one corrects it (120 -> 110: +10 row,
+        # 110 - 30 = 80)
+        with self.assertRaisesRegex(UserError, "another rectification"):
+            r1._immex_cancel("wrong figure")
+        with self.assertRaisesRegex(UserError, "itself a rectification"):
+            self._r1(r1, "26  24  3420  6000503", [(1, self.wire, 110, {})]).action_confirm()
+        r1b = self._r1(p1, "26  24  3420  6000504", [(1, self.wire, 110, {})])
+        r1b.action_confirm()
+        self.assertEqual(sorted(self._rows(line, "adjustment").mapped("quantity")), [-20.0, 10.0])
+        self.assertAlmostEqual(line.qty_balance, 80.0)
+        self.assertAlmostEqual(line.quantity_effective, 110.0)
+        self.assertEqual(line.rectified_by_id, r1b)
 
     def test_rectification_lowering_an_import_below_its_discharges_gives_back_and_pends(self):
         p1 = self._import("26  24  3420  6000511", date(2026, 1, 10), [(self.wire, 100)])
