@@ -186,7 +186,6 @@ class L10nMxImmexPedimento(models.Model):
     )
     rectifies_id = fields.Many2one(
         comodel_name="l10n_mx_immex.pedimento",
-        string="Rectifies",
         copy=False,
         index="btree_not_null",
         check_company=True,
@@ -620,7 +619,6 @@ class L10nMxImmexPedimento(models.Model):
                     )
                 )
         # An exit that did not happen: what it discharged comes back, exactly.
-        self.env["l10n_mx_immex.discharge.service"].sudo()
         exits = (
             self.env["l10n_mx_immex.discharge"]
             .sudo()
