@@ -27,7 +27,8 @@ LEGAL_HEADER_FIELDS = (
     "partner_id",
     "company_id",
 )
-LOCKED_FIELDS = set(LEGAL_HEADER_FIELDS)
+# What a rectification rectifies is frozen with it (not sealed: the seal layout stays).
+LOCKED_FIELDS = set(LEGAL_HEADER_FIELDS) | {"rectifies_id"}
 # Written only by the addon's own actions (confirm, cancel with a reason, receipts).
 SERVER_FIELDS = {
     "state",

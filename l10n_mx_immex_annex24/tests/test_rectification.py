@@ -6,6 +6,7 @@ from psycopg2 import errors
 
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
+from odoo.service.model import call_kw
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -282,3 +283,43 @@ class TestRectification(DischargeCommon):
         r1_of_draft = self._r1(draft, "26  24  3420  6000575", [(1, self.wire, 6, {})])
         with self.assertRaisesRegex(UserError, "not confirmed"):
             r1_of_draft.action_confirm()
+
+    def test_rectification_fields_are_refused_to_rpc_callers(self):
+        p1 = self._import("26  24  3420  6000581", date(2026, 1, 10), [(self.wire, 100)])
+        other = self._import("26  24  3420  6000582", date(2026, 1, 11), [(self.wire, 50)])
+        r1 = self._r1(p1, "26  24  3420  6000583", [(1, self.wire, 120, {})])
+        r1.action_confirm()
+        line = p1.line_ids
+        context = {"l10n_mx_immex_allow_locked": True, "allowed_company_ids": self.company.ids}
+        for user in (self.manager, self.stock_user):
+            for model, ids, vals in (
+                (line._name, line.ids, {"qty_rectification": 500.0}),
+                (line._name, line.ids, {"rectified_by_id": r1.id}),
+                (line._name, other.line_ids.ids, {"rectified_by_id": r1.id, "value_usd": 1.0}),
+                (r1._name, r1.ids, {"rectification_changes": []}),
+                (r1._name, r1.ids, {"rectification_rerun_date": "2020-01-01"}),
+                # what an R1 rectifies is frozen with it
+                (r1._name, r1.ids, {"rectifies_id": other.id}),
+            ):
+                recs = self.env[model].with_user(user)
+                with self.assertRaises(UserError):
+                    call_kw(recs, "write", [ids, vals], {"context": context})
+        self.assertEqual(r1.rectifies_id, p1)
+        self.assertAlmostEqual(line.quantity_effective, 120.0)
+        self.assertFalse(other.line_ids.rectified_by_id)
+        # nor can a line be created carrying a rectification
+        draft = self._create_pedimento(number="26  24  3420  6000584")
+        with self.assertRaises(UserError):
+            call_kw(
+                self.env["l10n_mx_immex.pedimento.line"].with_user(self.manager),
+                "create",
+                [
+                    {
+                        "pedimento_id": draft.id,
+                        "product_id": self.wire.id,
+                        "quantity": 5,
+                        "qty_rectification": 50.0,
+                    }
+                ],
+                {"context": context},
+            )
