@@ -135,6 +135,23 @@ class TestRectification(DischargeCommon):
         self.assertEqual(r1.rectification_rerun_date, date(2026, 1, 10))
         action = r1.action_open_rerun()
         self.assertEqual(action["context"]["default_date_from"], "2026-01-10")
+        # the re-run it offers finds the same: 80 from P1, 10 from P2, 5 pending
+        wizard = (
+            self.env["l10n_mx_immex.reconstruction"]
+            .with_context(action["context"])
+            .create({"company_id": self.company.id})
+        )
+        self.assertEqual(wizard.date_from, date(2026, 1, 10))
+        wizard.action_preview()
+        self.assertIn("No pedimento line changed", wizard.preview)
+        wizard.action_run()
+        self.assertAlmostEqual(l1.qty_balance, 0.0)
+        self.assertAlmostEqual(l2.qty_balance, 0.0)
+        pending = self.Pending.search(
+            [("exit_pedimento_id", "=", exit_ped.id), ("state", "=", "pending")]
+        )
+        self.assertAlmostEqual(pending.quantity, 5.0)
+        self.assertTrue(self.company.l10n_mx_immex_verify_integrity()["ok"])
 
     def test_rectification_of_an_export_from_150_to_100_recredits_what_the_50_took(self):
         p1 = self._import(
