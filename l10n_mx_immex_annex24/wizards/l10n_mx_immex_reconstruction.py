@@ -249,13 +249,24 @@ class L10nMxImmexReconstruction(models.TransientModel):
             if waste["move_id"] in returned:
                 waste["quantity"] *= returned[waste["move_id"]]
         # an exit line rectified (R1) declares another quantity: its moves take that share
+        # (one query for the few rectified lines: a month holds thousands of exit lines)
+        self.env["l10n_mx_immex.pedimento.line"].flush_model(
+            ["pedimento_id", "product_id", "quantity", "qty_rectification"]
+        )
         rectified = {}
-        for line in moves.picking_id.l10n_mx_immex_pedimento_id.line_ids:
-            if line.qty_rectification and line.quantity:
-                rectified.setdefault(
-                    (line.pedimento_id.id, line.product_id.id),
-                    max(0.0, line.quantity_effective / line.quantity),
-                )
+        for ped_id, product_id, ratio in self.env.execute_query(
+            SQL(
+                """
+                SELECT pedimento_id, product_id,
+                       GREATEST(0, (quantity + qty_rectification) / quantity)
+                  FROM l10n_mx_immex_pedimento_line
+                 WHERE pedimento_id = ANY(%s) AND qty_rectification <> 0 AND quantity > 0
+              ORDER BY sequence, id
+                """,
+                list(set(move_ped.values())),
+            )
+        ):
+            rectified.setdefault((ped_id, product_id), ratio)
         if rectified:
             move_ratio = {
                 move.id: rectified.get((move_ped[move.id], move.product_id.id)) for move in moves
