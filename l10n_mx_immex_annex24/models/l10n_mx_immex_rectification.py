@@ -166,6 +166,19 @@ class L10nMxImmexRectification(models.AbstractModel):
                     original=original.name,
                 )
             )
+        queued = original.picking_ids.move_ids.filtered(
+            lambda move: move.l10n_mx_immex_discharge_state == "queued"
+        )
+        if queued:
+            # its discharge is still to be written from the moves: adjust what exists
+            raise UserError(
+                self.env._(
+                    "Rectification %(name)s: the discharge of pedimento %(original)s is still "
+                    "queued. Confirm the rectification once it is written.",
+                    name=r1.name,
+                    original=original.name,
+                )
+            )
         by_seq = {line.sequence: line for line in original.line_ids}
         for rline in r1.line_ids:
             oline = by_seq.get(rline.sequence)
@@ -294,6 +307,13 @@ class L10nMxImmexRectification(models.AbstractModel):
             return self._adjust_exit(line, delta)
         if not line.is_temporary:
             return []
+        # the balance read below must not move before the adjustment is written (exits
+        # lock the lines they take the same way)
+        self.env["l10n_mx_immex.pedimento.line"].flush_model()
+        self.env.cr.execute(
+            SQL("SELECT id FROM l10n_mx_immex_pedimento_line WHERE id = %s FOR UPDATE", line.id)
+        )
+        line.invalidate_recordset(["qty_balance", "qty_discharged"])
         date = line.pedimento_id._immex_clearance_date()
         dates = [date]
         taken = []

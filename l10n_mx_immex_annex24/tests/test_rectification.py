@@ -300,6 +300,13 @@ class TestRectification(DischargeCommon):
         r1_of_draft = self._r1(draft, "26  24  3420  6000575", [(1, self.wire, 6, {})])
         with self.assertRaisesRegex(UserError, "not confirmed"):
             r1_of_draft.action_confirm()
+        # an exit whose discharge still waits in the queue is rectified once it is written
+        exit_ped = self._exit_pedimento("26  24  3420  6100576", date(2026, 3, 1))
+        picking = self._deliver([(self.wire, 10)], exit_ped)
+        picking.move_ids._l10n_mx_immex_set_discharge_state("queued")
+        r1_of_exit = self._r1(exit_ped, "26  24  3420  6100577", [(1, self.wire, 5, {})])
+        with self.assertRaisesRegex(UserError, "still queued"):
+            r1_of_exit.action_confirm()
 
     def test_rectification_fields_are_refused_to_rpc_callers(self):
         p1 = self._import("26  24  3420  6000581", date(2026, 1, 10), [(self.wire, 100)])
