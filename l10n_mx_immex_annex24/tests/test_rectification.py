@@ -138,7 +138,7 @@ class TestRectification(DischargeCommon):
         # the re-run it offers finds the same: 80 from P1, 10 from P2, 5 pending
         wizard = (
             self.env["l10n_mx_immex.reconstruction"]
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"company_id": self.company.id})
         )
         self.assertEqual(wizard.date_from, date(2026, 1, 10))
