@@ -120,3 +120,35 @@ def test_false_means_not_given():
     assert days_left(False, date(2026, 7, 5)) is None
     with pytest.raises(ValueError):
         expiry_date(False, "input")
+
+
+def test_v1_keeps_six_months_for_aeo_companies():
+    # RGCE 4.3.21: goods received by virtual transfer keep their 6 months; the AEO 36 months
+    # are not extended to them
+    assert expiry_date(START, "input", certification="aeo", key_code="V1") == date(2026, 7, 15)
+    assert expiry_date(START, "input", certification="aeo", months=6) == date(2026, 7, 15)
+
+
+def test_key_months_apply_before_the_classification():
+    assert expiry_date(START, "none", months=6) == date(2026, 7, 15)
+    assert expiry_date(START, "fixed_asset", months=6, program_end=date(2030, 1, 1)) == date(
+        2030, 1, 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("material_type", "kwargs", "expected"),
+    [
+        # 18 months (2027-07-15) cut to 60 days after the cancellation on 2026-03-01
+        ("input", {}, date(2026, 4, 30)),
+        # fixed assets: the program no longer holds them, 60 days as well
+        ("fixed_asset", {"program_end": date(2030, 12, 31)}, date(2026, 4, 30)),
+        ("fixed_asset", {}, date(2026, 4, 30)),
+        # a limit already shorter stays: cancellation never lengthens one
+        ("input", {"key_code": "V1", "cancelled_on": date(2026, 7, 1)}, date(2026, 7, 15)),
+        ("none", {}, None),
+    ],
+)
+def test_program_cancellation_gives_sixty_days(material_type, kwargs, expected):
+    kwargs.setdefault("cancelled_on", date(2026, 3, 1))
+    assert expiry_date(START, material_type, **kwargs) == expected

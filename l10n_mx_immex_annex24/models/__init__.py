@@ -9,6 +9,7 @@ from . import l10n_mx_immex_discharge_service
 from . import l10n_mx_immex_discharge_demand
 from . import l10n_mx_immex_discharge_reversal
 from . import l10n_mx_immex_discharge_queue
+from . import l10n_mx_immex_rectification
 from . import l10n_mx_immex_waste
 from . import l10n_mx_immex_material_usage
 from . import l10n_mx_immex_exit_event
@@ -17,6 +18,7 @@ from . import l10n_mx_immex_finding
 from . import res_company
 from . import product_template
 from . import uom_uom
+from . import mrp_bom
 from . import mrp_bom_line
 from . import purchase_order
 from . import purchase_order_line

@@ -267,16 +267,25 @@ DROP TRIGGER IF EXISTS l10n_mx_immex_discharge_append_only ON l10n_mx_immex_disc
 CREATE TRIGGER l10n_mx_immex_discharge_append_only
     BEFORE UPDATE OR DELETE ON l10n_mx_immex_discharge
     FOR EACH ROW EXECUTE FUNCTION l10n_mx_immex_discharge_append_only();
--- a discharge takes a quantity out; only a reversal (of a given row) puts one back. NaN
--- sorts above every number in PostgreSQL: the upper bound refuses it too.
+-- a discharge takes a quantity out; only a reversal (of a given row) puts one back, and a
+-- rectification's adjustment moves a balance either way (an R1 raising a declared quantity
+-- from 100 to 120 is a row of -20). NaN sorts above every number in PostgreSQL: the upper
+-- bound refuses it too. Older databases hold the check without adjustments: replaced once.
 DO $$
 BEGIN
+    IF EXISTS (SELECT 1 FROM pg_constraint
+                WHERE conname = 'l10n_mx_immex_discharge_quantity_sign'
+                  AND pg_get_constraintdef(oid) NOT LIKE '%adjustment%') THEN
+        ALTER TABLE l10n_mx_immex_discharge
+            DROP CONSTRAINT l10n_mx_immex_discharge_quantity_sign;
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_constraint
                     WHERE conname = 'l10n_mx_immex_discharge_quantity_sign') THEN
         ALTER TABLE l10n_mx_immex_discharge ADD CONSTRAINT l10n_mx_immex_discharge_quantity_sign
             CHECK (quantity > -1e12 AND quantity < 1e12 AND (
-                   kind <> 'reversal' AND quantity >= 0
-                   OR kind = 'reversal' AND quantity <= 0 AND reversed_id IS NOT NULL));
+                   kind NOT IN ('reversal', 'adjustment') AND quantity >= 0
+                   OR kind = 'reversal' AND quantity <= 0 AND reversed_id IS NOT NULL
+                   OR kind = 'adjustment'));
     END IF;
 END $$;
 DROP TRIGGER IF EXISTS l10n_mx_immex_discharge_no_truncate ON l10n_mx_immex_discharge;

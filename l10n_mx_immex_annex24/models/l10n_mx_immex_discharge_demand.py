@@ -110,18 +110,33 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     fallback[(product, move, date)] += rest
         if fallback:
             controlled = self._controlled_product_ids()
+            # the BOM in force at each exit's date: one structure per company and date, or
+            # one per company while no BOM carries a date (a re-run spans many dates)
+            self.env["mrp.bom"].flush_model(["l10n_mx_immex_date_from"])
+            dated = bool(
+                self.env.execute_query(
+                    SQL("SELECT 1 FROM mrp_bom WHERE l10n_mx_immex_date_from IS NOT NULL LIMIT 1")
+                )
+            )
+            fallback_days = {key: key[2] if dated else None for key in fallback}
             boms_by_company = {}
-            for company in {move.company_id for __, move, __ in fallback}:
-                boms_by_company[company] = self._bom_structures(
+            for company, day in {(key[1].company_id, day) for key, day in fallback_days.items()}:
+                boms_by_company[company, day] = self._bom_structures(
                     self.env["product.product"].concat(
-                        *{p for p, move, __ in fallback if move.company_id == company}
+                        *{
+                            key[0]
+                            for key, d in fallback_days.items()
+                            if key[1].company_id == company and d == day
+                        }
                     ),
                     stop=controlled,
                     company=company,
+                    date=day,
                 )
             per_unit = {}
             for (product, move, date), qty in fallback.items():
-                boms = boms_by_company[move.company_id]
+                day = fallback_days[product, move, date]
+                boms = boms_by_company[move.company_id, day]
                 if product.id not in boms:
                     # Neither a production nor a BOM: the good itself is discharged (a
                     # temporarily imported finished good), or stays pending as a finding.
@@ -137,7 +152,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                         }
                     )
                     continue
-                key = (move.company_id, product.id)
+                key = (move.company_id, day, product.id)
                 if key not in per_unit:
                     per_unit[key] = bom_lib.explode(
                         product.id, 1.0, boms, stop=controlled.__contains__, digits=12
@@ -361,7 +376,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         }
 
     @api.model
-    def _bom_structures(self, products, stop=(), company=None):
+    def _bom_structures(self, products, stop=(), company=None, date=None):
         """Pure BOM structures for ``products`` and everything below them (batched).
 
         One query per level finds the BOMs in force (see :meth:`_boms_in_force`), one more
@@ -383,7 +398,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         stop = set(stop)
         while todo:
             seen |= todo
-            found = self._boms_in_force(todo, company)
+            found = self._boms_in_force(todo, company, date=date)
             if not found:
                 break
             pairs = sorted(found.items())
@@ -437,12 +452,15 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         return boms
 
     @api.model
-    def _boms_in_force(self, product_ids, company=None):
+    def _boms_in_force(self, product_ids, company=None, date=None):
         """``{product_id: (bom_id, product_qty in the product's unit, type)}``.
 
         The choice of ``mrp.bom._bom_find``, in SQL: for each product the first active BOM
         of its variant or of its template, by sequence, a variant's own BOM before its
         template's, then id; of ``company`` or shared. Products without a BOM are left out.
+        With ``date`` (an exit's), the BOM in force that day comes first: the latest
+        ``l10n_mx_immex_date_from`` on or before it (archived dated versions included), then
+        undated active BOMs; BOMs dated after it are not in force yet.
         """
         rows = self.env.execute_query(
             SQL(
@@ -453,16 +471,24 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   JOIN uom_uom pu ON pu.id = pt.uom_id
                   JOIN mrp_bom b
-                       ON b.active AND (b.product_id = pp.id
+                       ON (b.product_id = pp.id
                           OR b.product_id IS NULL AND b.product_tmpl_id = pp.product_tmpl_id)
                   JOIN uom_uom bu ON bu.id = b.product_uom_id
-                 WHERE pp.id = ANY(%s) AND pt.type != 'service' AND %s
-              ORDER BY pp.id, b.sequence, b.product_id IS NULL, b.id
+                 WHERE pp.id = ANY(%s) AND pt.type != 'service' AND %s AND %s
+              ORDER BY pp.id, %s b.sequence, b.product_id IS NULL, b.id
                 """,
                 sorted(product_ids),
                 SQL("(b.company_id IS NULL OR b.company_id = %s)", company.id)
                 if company
                 else SQL("TRUE"),
+                SQL(
+                    """(b.l10n_mx_immex_date_from IS NULL AND b.active
+                        OR b.l10n_mx_immex_date_from <= %s)""",
+                    date,
+                )
+                if date
+                else SQL("b.active"),
+                SQL("b.l10n_mx_immex_date_from DESC NULLS LAST,") if date else SQL(""),
             )
         )
         return {row[0]: tuple(row[1:]) for row in rows}

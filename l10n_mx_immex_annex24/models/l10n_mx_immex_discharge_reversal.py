@@ -36,11 +36,13 @@ class L10nMxImmexDischargeReversal(models.AbstractModel):
 
         Rows that correct a closed period (``corrects_date``) stay: their exits belong to
         that period, which a re-run cannot reach, so they would not be discharged again.
+        Rectification adjustments stay too: they are declared facts, not FIFO's choices.
         """
         guard.check_companies(self.env, company)
         return self._reverse_where(
             SQL(
-                "d.company_id = %s AND d.date BETWEEN %s AND %s AND d.corrects_date IS NULL",
+                "d.company_id = %s AND d.date BETWEEN %s AND %s AND d.corrects_date IS NULL"
+                " AND d.kind <> 'adjustment'",
                 company.id,
                 date_from,
                 date_to,

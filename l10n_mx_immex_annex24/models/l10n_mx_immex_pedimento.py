@@ -27,9 +27,18 @@ LEGAL_HEADER_FIELDS = (
     "partner_id",
     "company_id",
 )
-LOCKED_FIELDS = set(LEGAL_HEADER_FIELDS)
+# What a rectification rectifies is frozen with it (not sealed: the seal layout stays).
+LOCKED_FIELDS = set(LEGAL_HEADER_FIELDS) | {"rectifies_id"}
 # Written only by the addon's own actions (confirm, cancel with a reason, receipts).
-SERVER_FIELDS = {"state", "registered_at", "cancel_reason", "cancel_date", "cancel_uid"}
+SERVER_FIELDS = {
+    "state",
+    "registered_at",
+    "cancel_reason",
+    "cancel_date",
+    "cancel_uid",
+    "rectification_changes",
+    "rectification_rerun_date",
+}
 REGISTRATION_HOURS = 48
 
 
@@ -178,7 +187,6 @@ class L10nMxImmexPedimento(models.Model):
     )
     rectifies_id = fields.Many2one(
         comodel_name="l10n_mx_immex.pedimento",
-        string="Rectifies",
         copy=False,
         index="btree_not_null",
         check_company=True,
@@ -190,6 +198,23 @@ class L10nMxImmexPedimento(models.Model):
         inverse_name="rectifies_id",
         string="Rectifications",
         readonly=True,
+    )
+    rectification_changes = fields.Json(
+        readonly=True,
+        copy=False,
+        help="On a confirmed rectification: what it changed, line by line (as applied).",
+    )
+    rectification_comparison = fields.Html(
+        string="Comparison with the Original",
+        compute="_compute_rectification_comparison",
+        sanitize=False,
+    )
+    rectification_rerun_date = fields.Date(
+        string="Re-run From",
+        readonly=True,
+        copy=False,
+        help="Earliest date whose discharges the rectification changed: a re-run of the "
+        "discharges from this date brings every later exit in line with it.",
     )
     descargo_ids = fields.One2many(
         comodel_name="l10n_mx_immex.pedimento.descargo",
@@ -299,6 +324,22 @@ class L10nMxImmexPedimento(models.Model):
             ped.difference_count = len(
                 ped.line_ids.filtered(lambda line: line.difference_state != "ok")
             )
+
+    @api.depends("rectifies_id", "line_ids", "state", "rectification_changes")
+    def _compute_rectification_comparison(self):
+        rectification = self.env["l10n_mx_immex.rectification"]
+        for ped in self:
+            if not ped.rectifies_id:
+                ped.rectification_comparison = False
+                continue
+            changes = (
+                ped.rectification_changes
+                if ped.state == "confirmed"
+                else rectification._diff(ped)
+                if ped.state == "draft"
+                else []
+            )
+            ped.rectification_comparison = rectification._diff_html(ped, changes or [])
 
     @api.constrains("name", "entry_date", "patent", "customs_office_id")
     def _check_number_consistency(self):
@@ -484,6 +525,8 @@ class L10nMxImmexPedimento(models.Model):
                     self.env._("Only draft pedimentos can be confirmed (%(name)s).", name=ped.name)
                 )
             ped._immex_check_before_confirm()
+            if ped.rectifies_id:
+                self.env["l10n_mx_immex.rectification"]._check(ped)
         now = fields.Datetime.now()
         with guard.server_write():
             self.write({"state": "confirmed"})
@@ -491,6 +534,9 @@ class L10nMxImmexPedimento(models.Model):
             self.line_ids.filtered(lambda line: not line.registered_at).write(
                 {"registered_at": now}
             )
+        for ped in self.filtered("rectifies_id"):
+            # an R1 changes its original: IMMEX managers only (checked there, also in sudo)
+            self.env["l10n_mx_immex.rectification"].sudo()._apply(ped)
         for ped in self.filtered("opens_balance"):
             self.env["l10n_mx_immex.discharge.pending"].sudo()._settle_pending(
                 ped.company_id, ped.line_ids.product_id
@@ -508,6 +554,25 @@ class L10nMxImmexPedimento(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_pedimento_id": self.id},
+        }
+
+    def action_open_rerun(self):
+        """Offer the re-run of discharges from the date a rectification changed."""
+        self.ensure_one()
+        guard.check_group(self.env, guard.MANAGER)
+        guard.check_companies(self.env, self.company_id)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Re-run Discharges"),
+            "res_model": "l10n_mx_immex.reconstruction",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_company_id": self.company_id.id,
+                "default_date_from": fields.Date.to_string(
+                    self.rectification_rerun_date or self.entry_date
+                ),
+            },
         }
 
     def action_view_pickings(self):
@@ -534,6 +599,17 @@ class L10nMxImmexPedimento(models.Model):
             if ped.state == "cancelled":
                 raise UserError(
                     self.env._("Pedimento %(name)s is already cancelled.", name=ped.name)
+                )
+            if ped.rectifies_id and ped.state == "confirmed":
+                # its effect on the original is in the trail and the ledger: a wrong R1 is
+                # corrected by the next one, never undone by a cancellation
+                raise UserError(
+                    self.env._(
+                        "Rectification %(name)s is applied to %(original)s: record another "
+                        "rectification to correct it.",
+                        name=ped.name,
+                        original=ped.rectifies_id.name,
+                    )
                 )
             if any(line.qty_discharged > 1e-6 for line in ped.line_ids):
                 raise UserError(

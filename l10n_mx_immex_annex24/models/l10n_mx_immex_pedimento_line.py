@@ -34,7 +34,20 @@ SERVER_LINE_FIELDS = {
     "qty_discharged",
     "qty_balance",
     "qty_balance_tariff",
+    "qty_rectification",
+    "rectified_by_id",
 }
+# What a confirmed rectification (R1) may change on the line it rectifies, in place and with
+# its trail; the declared quantity stays as filed (its change is a ledger adjustment).
+RECTIFIABLE_LINE_FIELDS = (
+    "fraction_id",
+    "quantity_tariff",
+    "uom_tariff_id",
+    "value_mxn",
+    "value_usd",
+    "origin_country_id",
+    "seller_country_id",
+)
 # Stored balances may differ from exact arithmetic by float noise only.
 QTY_TOLERANCE = 0.000001
 
@@ -214,6 +227,28 @@ class L10nMxImmexPedimentoLine(models.Model):
         compute="_compute_is_late_registration",
         store=True,
     )
+    qty_rectification = fields.Float(
+        string="Rectified Change",
+        digits="Product Unit",
+        readonly=True,
+        copy=False,
+        help="Change of the declared quantity by rectifications (R1), in the line's unit. The "
+        "declared quantity stays as filed; a temporary import's balance follows by ledger "
+        "adjustments of the same amount.",
+    )
+    quantity_effective = fields.Float(
+        string="Effective Quantity",
+        digits="Product Unit",
+        compute="_compute_quantity_effective",
+        help="Declared quantity after its rectifications.",
+    )
+    rectified_by_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.pedimento",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The last rectification (R1) applied to this line.",
+    )
     lot_ids = fields.One2many(
         comodel_name="stock.lot",
         inverse_name="l10n_mx_immex_pedimento_line_id",
@@ -284,6 +319,11 @@ class L10nMxImmexPedimentoLine(models.Model):
     def _compute_quantity_tariff(self):
         for line in self:
             line.quantity_tariff = line._immex_to_tariff(line.quantity)
+
+    @api.depends("quantity", "qty_rectification")
+    def _compute_quantity_effective(self):
+        for line in self:
+            line.quantity_effective = line.quantity + (line.qty_rectification or 0.0)
 
     @api.depends("move_ids.state", "move_ids.quantity", "move_ids.product_uom", "uom_id")
     def _compute_qty_received(self):
@@ -367,16 +407,15 @@ class L10nMxImmexPedimentoLine(models.Model):
         # the UMT/UMC ratio of the partida itself, as the set-based discharge uses it
         return balance, (balance * quantity_tariff / quantity if quantity else 0.0)
 
+    # Fixed when the balance opens (confirmation): a later change of the company's
+    # certification or program dates, or of the key's limit, reaches open balances only
+    # through res.company.action_l10n_mx_immex_recompute_expiry (explicit and trailed).
     @api.depends(
         "pedimento_id.fifo_date",
         "pedimento_id.entry_date",
         "pedimento_id.closing_date",
         "pedimento_id.is_consolidated",
         "is_temporary",
-        "material_type",
-        "key_id.months_limit",
-        "company_id.l10n_mx_immex_certification",
-        "company_id.l10n_mx_immex_program_date_end",
     )
     def _compute_expiry_date(self):
         for line in self:
@@ -391,14 +430,15 @@ class L10nMxImmexPedimentoLine(models.Model):
         if not is_temporary or not start:
             return False
         key = ped.key_id
-        if key.months_limit and material_type != "fixed_asset":
-            return plazos.add_months(start, key.months_limit)
+        company = ped.company_id
         return plazos.expiry_date(
             start,
             material_type or "input",
-            certification=ped.company_id.l10n_mx_immex_certification or "none",
+            certification=company.l10n_mx_immex_certification or "none",
             key_code=key.code,
-            program_end=ped.company_id.l10n_mx_immex_program_date_end or None,
+            program_end=company.l10n_mx_immex_program_date_end or None,
+            cancelled_on=company.l10n_mx_immex_program_cancel_date or None,
+            months=key.months_limit or None,
         )
 
     @api.depends("is_temporary", "qty_balance", "expiry_date")
@@ -792,6 +832,7 @@ class L10nMxImmexPedimentoLine(models.Model):
 # Static DDL (no user input): the legal columns of a partida of a confirmed or cancelled
 # pedimento never change, nor is the partida deleted.
 _LINE_CHANGED = guard.changed_sql(LOCKED_LINE_FIELDS | {"origin"})
+_LINE_FIXED = guard.changed_sql((LOCKED_LINE_FIELDS | {"origin"}) - set(RECTIFIABLE_LINE_FIELDS))
 LINE_GUARD_DDL = f"""
 CREATE OR REPLACE FUNCTION l10n_mx_immex_pedimento_line_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -804,7 +845,16 @@ BEGIN
         END IF;
         RETURN OLD;
     END IF;
-    IF OLD.state <> 'draft' AND ({_LINE_CHANGED}) THEN
+    -- A confirmed rectification (R1) of the line's pedimento may change its rectifiable
+    -- values, in the same UPDATE that names it: the only way, and once per R1.
+    IF OLD.state <> 'draft' AND ({_LINE_CHANGED}
+                                 OR NEW.qty_rectification IS DISTINCT FROM OLD.qty_rectification
+                                 OR NEW.rectified_by_id IS DISTINCT FROM OLD.rectified_by_id)
+       AND NOT (NEW.rectified_by_id IS DISTINCT FROM OLD.rectified_by_id
+                AND NOT ({_LINE_FIXED})
+                AND EXISTS (SELECT 1 FROM l10n_mx_immex_pedimento r
+                             WHERE r.id = NEW.rectified_by_id AND r.state = 'confirmed'
+                               AND r.rectifies_id = OLD.pedimento_id)) THEN
         RAISE EXCEPTION 'Annex 24: line % of pedimento % is %, its legal data cannot change',
             OLD.sequence, OLD.pedimento_name, OLD.state
             USING ERRCODE = 'insufficient_privilege';

@@ -2,6 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from . import l10n_mx_immex_guard as guard
 
 
 class ResCompany(models.Model):
@@ -84,6 +87,13 @@ class ResCompany(models.Model):
         "this date, and discharges cannot be re-run into it: a correction of a closed period "
         "takes effect the day after and names the date it corrects. Only IMMEX managers set "
         "it, and it only moves forward.",
+    )
+
+    l10n_mx_immex_program_cancel_date = fields.Date(
+        string="IMMEX Program Cancelled On",
+        help="Once the program is cancelled, temporary imports have 60 calendar days to be "
+        "returned, transferred or changed to definitive. Open balances take that limit "
+        "through the recomputation of time limits (an explicit action, in the trail).",
     )
 
     @api.constrains("l10n_mx_immex_program_date_start", "l10n_mx_immex_program_date_end")
@@ -197,4 +207,95 @@ class ResCompany(models.Model):
             "checked": sum(r["checked"] for r in results),
             "broken": [b for r in results for b in r["broken"]],
             "companies": results,
+        }
+
+    def action_l10n_mx_immex_recompute_expiry(self):
+        """Apply the current certification, program dates and key limits to open balances.
+
+        Expiry dates are fixed when a balance opens; changing them afterwards is this
+        explicit action of an IMMEX manager: one trail row per line changed (old and new
+        date) and one for the company. Returns a notification with the count.
+        """
+        guard.check_group(self.env, guard.MANAGER)
+        companies = self or self.env.company
+        guard.check_companies(self.env, companies)
+        Line = self.env["l10n_mx_immex.pedimento.line"].sudo()
+        lines = Line.search(
+            [
+                ("company_id", "in", companies.ids),
+                ("is_temporary", "=", True),
+                ("qty_balance", ">", 0),
+            ]
+        )
+        changed = []
+        for line in lines:
+            new = Line._immex_expiry_date(line.pedimento_id, line.material_type, True)
+            if (new or False) != (line.expiry_date or False):
+                changed.append((line, line.expiry_date, new or None))
+        if changed:
+            Line.flush_model(["expiry_date"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE l10n_mx_immex_pedimento_line l SET expiry_date = v.expiry
+                      FROM unnest(%s::int[], %s::date[]) AS v(id, expiry)
+                     WHERE l.id = v.id
+                    """,
+                    [line.id for line, __, __ in changed],
+                    [new for __, __, new in changed],
+                )
+            )
+            Line.invalidate_model(["expiry_date"])
+        entries = [
+            {
+                "model_name": line._name,
+                "res_id": line.id,
+                "action": "write",
+                "company_id": line.company_id.id,
+                "changes": {
+                    "expiry_date": [
+                        fields.Date.to_string(old) if old else False,
+                        fields.Date.to_string(new) if new else False,
+                    ]
+                },
+            }
+            for line, old, new in changed
+        ]
+        entries += [
+            {
+                "model_name": "res.company",
+                "res_id": company.id,
+                "action": "write",
+                "company_id": company.id,
+                "changes": {
+                    "expiry_recomputed": [
+                        0,
+                        sum(1 for line, __, __ in changed if line.company_id == company),
+                    ],
+                    "l10n_mx_immex_certification": [
+                        False,
+                        company.l10n_mx_immex_certification,
+                    ],
+                    "l10n_mx_immex_program_cancel_date": [
+                        False,
+                        fields.Date.to_string(company.l10n_mx_immex_program_cancel_date)
+                        if company.l10n_mx_immex_program_cancel_date
+                        else False,
+                    ],
+                },
+            }
+            for company in companies
+        ]
+        self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_record(entries)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "Time limits recomputed: %(count)s open balance(s) changed.",
+                    count=len(changed),
+                ),
+                "sticky": False,
+            },
         }

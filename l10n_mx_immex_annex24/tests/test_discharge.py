@@ -631,6 +631,7 @@ class TestReconstruction(DischargeCommon):
                 "date_to": date(2026, 3, 31),
             }
         )
+        wizard.action_preview()
         wizard.action_run()
         return wizard
 

@@ -349,6 +349,7 @@ class TestTrail(IntegrityCommon):
                 "date_to": date(2026, 3, 31),
             }
         )
+        wizard.action_preview()
         wizard.action_run()
         rerun = self._trail(self.company, "rerun")
         self.assertEqual(rerun.changes["date_from"], [False, "2026-03-01"])
@@ -419,6 +420,7 @@ class TestPeriodLock(IntegrityCommon):
                 "date_to": date(2026, 4, 30),
             }
         )
+        wizard.action_preview()
         wizard.action_run()
         self.assertEqual(wizard.rows_reversed, 0)
         self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
@@ -472,7 +474,7 @@ class TestPeriodLock(IntegrityCommon):
             }
         )
         with self.assertRaisesRegex(UserError, "closed up to"):
-            wizard.action_run()
+            wizard.action_preview()
         wizard = self.env["l10n_mx_immex.reconstruction"].create(
             {
                 "company_id": self.company.id,
@@ -480,6 +482,7 @@ class TestPeriodLock(IntegrityCommon):
                 "date_to": date(2026, 3, 31),
             }
         )
+        wizard.action_preview()
         wizard.action_run()
         self.assertEqual(wizard.state, "done")
 

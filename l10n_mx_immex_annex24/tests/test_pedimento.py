@@ -176,8 +176,11 @@ class TestPedimento(Annex24Common):
         self.assertEqual(by_product[self.wire].expiry_date, date(2027, 2, 28))
         # fixed assets: while the program is valid
         self.assertEqual(by_product[self.machine].expiry_date, date(2030, 12, 31))
-        # AEO-certified companies have 36 months
+        # AEO-certified companies have 36 months: fixed when the balance opened, applied to
+        # open balances by the explicit (trailed) recomputation only (issue 9)
         self.company.l10n_mx_immex_certification = "aeo"
+        self.assertEqual(by_product[self.wire].expiry_date, date(2027, 2, 28))
+        self.company.action_l10n_mx_immex_recompute_expiry()
         self.assertEqual(by_product[self.wire].expiry_date, date(2028, 8, 31))
 
     def test_expiry_of_virtual_transfer_and_consolidated(self):

@@ -349,6 +349,7 @@ class TestRpcGuards(DischargeCommon):
                 {"company_id": self.company.id, "date_from": "2026-03-01", "date_to": "2026-03-31"}
             )
         )
+        wizard.action_preview()
         wizard.action_run()
         self.assertEqual(wizard.state, "done")
         self._refused(self.manager, "l10n_mx_immex.reconstruction", "action_run", wizard.ids)

@@ -13,10 +13,15 @@ from ..models import l10n_mx_immex_guard as guard
 
 
 class L10nMxImmexReconstruction(models.TransientModel):
-    """Re-run the discharges of a period after a correction (BOM fixed, late entry...).
+    """Re-run the discharges of a period after a correction (BOM fixed, late entry, R1...).
 
     In one transaction: the period's discharge rows are reversed (the reversals stay in the
     ledger next to them), then every exit of the period is discharged again in FIFO order.
+    FIFO is one chain across periods: what an exit takes depends on what every earlier exit
+    left, so a re-run starts at its date and runs through the last discharge of the company
+    (a shorter period is refused). Each exit takes the bill of materials in force at its
+    date (``mrp.bom.l10n_mx_immex_date_from``). Nothing is written before a preview: the
+    same re-run computed inside a savepoint that is rolled back, shown per pedimento line.
     """
 
     _name = "l10n_mx_immex.reconstruction"
@@ -26,23 +31,57 @@ class L10nMxImmexReconstruction(models.TransientModel):
         "res.company", required=True, default=lambda self: self.env.company
     )
     date_from = fields.Date(required=True)
-    date_to = fields.Date(required=True)
+    date_to = fields.Date(
+        help="Empty: through the last discharge of the company. A re-run never stops before "
+        "it, since every later exit's FIFO depends on what this period leaves."
+    )
     rows_reversed = fields.Integer(readonly=True)
     rows_created = fields.Integer(readonly=True)
+    preview = fields.Html(readonly=True, sanitize=False)
     summary = fields.Html(readonly=True, sanitize=False)
-    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
+    state = fields.Selection(
+        [("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft"
+    )
 
-    def action_run(self):
+    def _check_run(self):
         self.ensure_one()
-        # a re-run rewrites a company's ledger: IMMEX managers of that company only
+        # a re-run rewrites a company's ledger: IMMEX managers of that company only (the
+        # preview too: it runs the same code, then rolls it back)
         guard.check_group(self.env, guard.MANAGER)
         guard.check_companies(self.env, self.company_id)
-        if self.state != "draft":
+        if self.state == "done":
             raise UserError(self.env._("This re-run is done: start a new one."))
-        if self.date_to < self.date_from:
+        if self.date_to and self.date_to < self.date_from:
             raise UserError(self.env._("The period ends before it starts."))
+
+    def action_preview(self):
+        """What the re-run would change, per pedimento line; nothing is written."""
+        self._check_run()
+        self.env.flush_all()
+        savepoint = self.env.cr.savepoint()
+        try:
+            result = self._reconstruct()
+        finally:
+            # everything the re-run wrote (ledger, balances, trail, waste) goes away
+            savepoint.close(rollback=True)
+            self.env.invalidate_all()
+        self.write({"preview": result["summary"], "state": "preview"})
+        return self._reopen()
+
+    def action_run(self):
+        self._check_run()
+        if self.state != "preview":
+            raise UserError(
+                self.env._(
+                    "Preview the re-run first: it shows what would change before "
+                    "anything is written."
+                )
+            )
         result = self._reconstruct()
         self.write(result)
+        return self._reopen()
+
+    def _reopen(self):
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
@@ -50,6 +89,38 @@ class L10nMxImmexReconstruction(models.TransientModel):
             "view_mode": "form",
             "target": "new",
         }
+
+    def _last_discharge_date(self):
+        """Last effective date of a discharge or a pending of the company."""
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT GREATEST(
+                    (SELECT MAX(date) FROM l10n_mx_immex_discharge WHERE company_id = %s),
+                    (SELECT MAX(date) FROM l10n_mx_immex_discharge_pending
+                      WHERE company_id = %s AND state = 'pending'))
+                """,
+                self.company_id.id,
+                self.company_id.id,
+            )
+        )
+        return rows[0][0] if rows else None
+
+    def _period_end(self):
+        last = self._last_discharge_date()
+        if self.date_to and last and self.date_to < last:
+            raise UserError(
+                self.env._(
+                    "A re-run must run through the last discharge (%(last)s): every later "
+                    "exit took its balances by FIFO after this period, so stopping at "
+                    "%(date_to)s would leave them taken from balances the re-run changes. "
+                    "Leave the end date empty or set it on or after %(last)s.",
+                    last=last,
+                    date_to=self.date_to,
+                )
+            )
+        return max(d for d in (self.date_to, last, self.date_from) if d)
 
     def _reconstruct(self):
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
@@ -66,21 +137,22 @@ class L10nMxImmexReconstruction(models.TransientModel):
                     date=lock,
                 )
             )
+        date_to = self._period_end()
         period = (
             Domain("company_id", "=", company.id)
             & Domain("date", ">=", self.date_from)
-            & Domain("date", "<=", self.date_to)
+            & Domain("date", "<=", date_to)
         )
         before = self._line_totals()
         reversed_count = (
             self.env["l10n_mx_immex.discharge.reversal"]
             .sudo()
-            ._reverse_period(company, self.date_from, self.date_to)
+            ._reverse_period(company, self.date_from, date_to)
         )
         self.env["l10n_mx_immex.discharge.pending"].sudo().search(
             period & Domain("state", "=", "pending")
         ).write({"state": "cancelled"})
-        demands, wastes, moves = self._period_demands(service)
+        demands, wastes, moves = self._period_demands(service, date_to)
         created = service._discharge(demands, company, "export")
         waste_changes = self._refresh_bom_waste(wastes, moves)
         after = self._line_totals()
@@ -93,7 +165,7 @@ class L10nMxImmexReconstruction(models.TransientModel):
                     "company_id": company.id,
                     "changes": {
                         "date_from": [False, fields.Date.to_string(self.date_from)],
-                        "date_to": [False, fields.Date.to_string(self.date_to)],
+                        "date_to": [False, fields.Date.to_string(date_to)],
                         "rows_reversed": [0, reversed_count],
                         "rows_created": [0, created],
                     },
@@ -101,6 +173,7 @@ class L10nMxImmexReconstruction(models.TransientModel):
             ]
         )
         return {
+            "date_to": date_to,
             "rows_reversed": reversed_count,
             "rows_created": created,
             "summary": self._summary(before, after) + self._waste_summary(*waste_changes),
@@ -121,9 +194,10 @@ class L10nMxImmexReconstruction(models.TransientModel):
             )
         )
 
-    def _period_demands(self, service):
+    def _period_demands(self, service, date_to=None):
         """Demands of every exit of the period: deliveries under export pedimentos, events."""
         company = self.company_id
+        date_to = date_to or self.date_to
         moves = (
             self.env["stock.move"]
             .sudo()
@@ -133,7 +207,7 @@ class L10nMxImmexReconstruction(models.TransientModel):
                     ("state", "=", "done"),
                     # the legal exit date is the clearance date of the exit pedimento
                     ("picking_id.l10n_mx_immex_pedimento_id.entry_date", ">=", self.date_from),
-                    ("picking_id.l10n_mx_immex_pedimento_id.entry_date", "<=", self.date_to),
+                    ("picking_id.l10n_mx_immex_pedimento_id.entry_date", "<=", date_to),
                     ("picking_id.l10n_mx_immex_pedimento_id.operation", "=", "export"),
                     ("picking_id.l10n_mx_immex_pedimento_id.state", "=", "confirmed"),
                     ("origin_returned_move_id", "=", False),
@@ -174,6 +248,33 @@ class L10nMxImmexReconstruction(models.TransientModel):
         for waste in wastes:
             if waste["move_id"] in returned:
                 waste["quantity"] *= returned[waste["move_id"]]
+        # an exit line rectified (R1) declares another quantity: its moves take that share
+        # (one query for the few rectified lines: a month holds thousands of exit lines)
+        self.env["l10n_mx_immex.pedimento.line"].flush_model(
+            ["pedimento_id", "product_id", "quantity", "qty_rectification"]
+        )
+        rectified = {}
+        for ped_id, product_id, ratio in self.env.execute_query(
+            SQL(
+                """
+                SELECT pedimento_id, product_id,
+                       GREATEST(0, (quantity + qty_rectification) / quantity)
+                  FROM l10n_mx_immex_pedimento_line
+                 WHERE pedimento_id = ANY(%s) AND qty_rectification <> 0 AND quantity > 0
+              ORDER BY sequence, id
+                """,
+                list(set(move_ped.values())),
+            )
+        ):
+            rectified.setdefault((ped_id, product_id), ratio)
+        if rectified:
+            move_ratio = {
+                move.id: rectified.get((move_ped[move.id], move.product_id.id)) for move in moves
+            }
+            for item in demands + wastes:
+                ratio = move_ratio.get(item["move_id"])
+                if ratio is not None:
+                    item["qty" if "qty" in item else "quantity"] *= ratio
         events = (
             self.env["l10n_mx_immex.exit.event"]
             .sudo()
@@ -182,7 +283,7 @@ class L10nMxImmexReconstruction(models.TransientModel):
                     ("company_id", "=", company.id),
                     ("state", "=", "done"),
                     ("date", ">=", self.date_from),
-                    ("date", "<=", self.date_to),
+                    ("date", "<=", date_to),
                 ]
             )
         )
