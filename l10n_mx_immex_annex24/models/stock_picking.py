@@ -70,6 +70,14 @@ class StockPicking(models.Model):
                 )
 
     def write(self, vals):
+        attach = self.browse()
+        if vals.get("l10n_mx_immex_pedimento_id"):
+            # a pedimento that arrives after the goods: done transfers that had none
+            attach = self.filtered(lambda p: p.state == "done" and not p.l10n_mx_immex_pedimento_id)
+            if attach:
+                # warehouse or compliance users of the transfers' companies only
+                guard.check_group(self.env, guard.USER)
+                guard.check_companies(self.env, attach.company_id)
         if "l10n_mx_immex_pedimento_id" in vals and not guard.in_server_write():
             # a done transfer is on the record under its pedimento (balances opened or
             # discharged, re-runs read it): it is not moved to another declaration
@@ -90,7 +98,10 @@ class StockPicking(models.Model):
                         name=moved[0].l10n_mx_immex_pedimento_id.name,
                     )
                 )
-        return super().write(vals)
+        res = super().write(vals)
+        if attach:
+            attach._l10n_mx_immex_attach_pedimento()
+        return res
 
     def _create_backorder_picking(self):
         # The rest of a receipt arrives under the same customs declaration.
@@ -122,3 +133,55 @@ class StockPicking(models.Model):
                     "sticky": True,
                 },
             )
+
+    def _l10n_mx_immex_attach_pedimento(self):
+        """Record done transfers under the pedimento just attached, as validation would
+        have: a receipt links its moves to the lines (matched or created), opens their
+        balances and settles the pendings they cover; a delivery discharges at the exit
+        pedimento's date (queued behind other exits if needed). The registration time is
+        now, so the 48-hour window (counted from clearance) shows a late registration."""
+        Finding = self.env["l10n_mx_immex.finding"].sudo()
+        for picking in self:
+            ped = picking.l10n_mx_immex_pedimento_id
+            if ped.state == "cancelled":
+                raise UserError(self.env._("Pedimento %(name)s is cancelled.", name=ped.name))
+            moves = picking.move_ids.filtered(lambda m: m.state == "done")
+            receipts = moves.filtered(lambda m: m._l10n_mx_immex_is_temporary_receipt())
+            imported = moves._l10n_mx_immex_imported_products()
+            exits = moves.filtered(lambda m, imported=imported: m._l10n_mx_immex_is_exit(imported))
+            if exits and exits.l10n_mx_immex_discharge_ids:
+                raise UserError(
+                    self.env._(
+                        "Transfer %(picking)s is already discharged: it cannot be recorded "
+                        "again under pedimento %(name)s.",
+                        picking=picking.name,
+                        name=ped.name,
+                    )
+                )
+            if receipts:
+                receipts._l10n_mx_immex_check_pedimento()
+                receipts._l10n_mx_immex_register_receipt()
+            if exits:
+                exits._l10n_mx_immex_discharge_exit()
+            findings = Finding.search(
+                [
+                    ("move_id", "in", (receipts | exits).ids),
+                    ("kind", "in", ("receipt_without_pedimento", "exit_without_pedimento")),
+                    ("state", "=", "open"),
+                ]
+            )
+            findings.write(
+                {
+                    "state": "reviewed",
+                    "note": self.env._("Pedimento %(name)s attached.", name=ped.name),
+                    "reviewed_uid": self.env.uid,
+                }
+            )
+            if receipts or exits:
+                picking.message_post(
+                    body=self.env._(
+                        "Annex 24: pedimento %(name)s attached after validation; the transfer "
+                        "is now recorded under it.",
+                        name=ped.name,
+                    )
+                )
