@@ -99,10 +99,11 @@ class StockMove(models.Model):
         )
 
     def _l10n_mx_immex_has_no_effect(self):
-        """Under a pedimento whose key has no Annex 24 effect (BM/BO/I1, R1, CT)."""
+        """Under a pedimento whose key has no Annex 24 effect at all (BM/BO/I1, R1, CT).
+
+        Not A1 on an import (a definitive import: temporary goods are refused there)."""
         self.ensure_one()
-        ped = self.picking_id.l10n_mx_immex_pedimento_id
-        return bool(ped.key_id) and ped.key_id._effect_for(ped.operation) == "none"
+        return self.picking_id.l10n_mx_immex_pedimento_id.key_id.effect == "none"
 
     def _l10n_mx_immex_is_returned_exit(self):
         """Goods of a discharged exit brought back before they crossed: no pedimento names

@@ -110,6 +110,9 @@ class TestPedimentoAfterTheGoods(EventsCommon):
                 receipt.with_user(self.stock_only_user).with_context(**ctx).write(
                     {"l10n_mx_immex_pedimento_id": ped.id}
                 )
+        auditor = self._new_user("immex_events_auditor", "l10n_mx_immex_annex24.group_sat_auditor")
+        with self.assertRaises(AccessError):
+            receipt.with_user(auditor).write({"l10n_mx_immex_pedimento_id": ped.id})
         self.assertFalse(receipt.l10n_mx_immex_pedimento_id)
         self.assertFalse(ped.line_ids)
 
@@ -185,8 +188,7 @@ class TestReturnToSupplier(EventsCommon):
 
     def test_return_to_supplier_beyond_its_line_takes_the_rest_fifo(self):
         ped, receipt = self._received()
-        # the plant consumed 50 of the 60 elsewhere: the line holds 10
-        first = self._exit_pedimento("26  24  3420  6300004", date(2026, 2, 20))
+        # the plant destroyed 150 on 20 Feb: FIFO took P_old's 100 and 50 of the 60
         event = self.env["l10n_mx_immex.exit.event"].create(
             {
                 "kind": "destruction",
@@ -198,7 +200,7 @@ class TestReturnToSupplier(EventsCommon):
             }
         )
         event.action_done()
-        # FIFO: P_old 100 then the receipt's line 50: it keeps 10
+        # 60 - 50 = 10 left on the receipt's line
         self.assertAlmostEqual(self._line(ped, self.terminal).qty_balance, 10.0)
         self._stock(self.terminal, 100)
         self._import("26  24  3420  6300005", date(2026, 2, 15), [(self.terminal, 100)])
@@ -208,7 +210,6 @@ class TestReturnToSupplier(EventsCommon):
         # own line first (10), then FIFO for the other 20 (the 15 Feb entry)
         by_line = {r.import_line_id.pedimento_id.name: r.quantity for r in rows}
         self.assertEqual(by_line, {ped.name: 10.0, "26  24  3420  6300005": 20.0})
-        self.assertFalse(first.line_ids)
 
     def test_returning_a_return_before_crossing_reopens_then_discharges_again(self):
         ped, receipt = self._received()
@@ -228,6 +229,36 @@ class TestReturnToSupplier(EventsCommon):
         self.assertEqual(rows.import_line_id, line)
         self.assertAlmostEqual(line.qty_balance, 35.0)  # 60 - 25
         self.assertAlmostEqual(self._line(self.p_old, self.terminal).qty_balance, 100.0)
+
+    def test_plain_delivery_to_the_supplier_abroad_discharges_fifo(self):
+        ped, __ = self._received()
+        exit_ped = self._exit_pedimento("26  24  3420  6300011", date(2026, 3, 1), key=self.key_h1)
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.supplier_us.id,
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.supplier_location.id,
+                "l10n_mx_immex_pedimento_id": exit_ped.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.terminal.id,
+                            "product_uom_qty": 110,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.supplier_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        self._stock(self.terminal, 50)
+        self._validate(picking)
+        rows = self._rows(picking.move_ids)
+        # no receipt named: FIFO, P_old (10 Jan) 100 then the 10 Feb line 10 (60 - 10 = 50)
+        self.assertEqual(set(rows.mapped("kind")), {"return"})
+        self.assertAlmostEqual(self._line(self.p_old, self.terminal).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(ped, self.terminal).qty_balance, 50.0)
 
     def test_return_coming_back_under_a_new_import_opens_a_new_balance(self):
         ped, receipt = self._received()
@@ -344,6 +375,18 @@ class TestDirectedDischarges(EventsCommon):
         self.assertEqual(rows.import_line_id, p2_line)
         self.assertAlmostEqual(p2_line.qty_balance, 88.0)  # 100 - 12
         self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 100.0)
+
+    def test_declared_expired_line_is_taken_only_by_a3(self):
+        old = self._import("24  24  3420  4400010", date(2024, 1, 12), [(self.wire, 40)])
+        old_line = self._line(old, self.wire)  # expired 12 Jul 2025
+        exit_ped = self._declared_exit(
+            "26  24  3420  6400010", [{"import_line_id": old_line.id, "quantity": 10}]
+        )
+        self._deliver([(self.wire, 10)], exit_ped)
+        pending = self._pendings(exit_ped)
+        self.assertEqual(pending.reason, "expired")
+        self.assertAlmostEqual(pending.quantity, 10.0)
+        self.assertAlmostEqual(old_line.qty_balance, 40.0)
 
     def test_declared_discharges_of_a_confirmed_pedimento_are_frozen(self):
         p2_line = self._line(self.p2, self.wire)
