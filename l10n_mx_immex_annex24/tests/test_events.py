@@ -50,6 +50,17 @@ class EventsCommon(DischargeCommon):
         self.assertEqual(picking.state, "done")
         return picking
 
+    def _rerun(self, date_from, date_to):
+        """Re-run the period; returns the balance of every temporary line before and after."""
+        Line = self.env["l10n_mx_immex.pedimento.line"]
+        lines = Line.search([("company_id", "=", self.company.id), ("is_temporary", "=", True)])
+        before = {line.id: line.qty_balance for line in lines}
+        self.env["l10n_mx_immex.reconstruction"].create(
+            {"company_id": self.company.id, "date_from": date_from, "date_to": date_to}
+        ).action_run()
+        lines.invalidate_recordset()
+        return before, {line.id: line.qty_balance for line in lines}
+
     def _return(self, picking, qty, pedimento=None):
         wizard = Form(
             self.env["stock.return.picking"].with_context(
@@ -230,6 +241,18 @@ class TestReturnToSupplier(EventsCommon):
         self.assertAlmostEqual(line.qty_balance, 35.0)  # 60 - 25
         self.assertAlmostEqual(self._line(self.p_old, self.terminal).qty_balance, 100.0)
 
+    def test_rerun_after_returns_to_the_supplier_changes_no_balance(self):
+        ped, receipt = self._received()
+        line = self._line(ped, self.terminal)
+        exit_ped = self._exit_pedimento("26  24  3420  6300012", date(2026, 3, 1), key=self.key_h1)
+        back = self._return(receipt, 40, exit_ped)
+        self._return(back, 10)  # 10 came back before crossing: 60 - 40 + 10 = 30
+        self.assertAlmostEqual(line.qty_balance, 30.0)
+        before, after = self._rerun(date(2026, 3, 1), date(2026, 3, 31))
+        self.assertEqual(after, before)
+        self.assertAlmostEqual(line.qty_balance, 30.0)
+        self.assertAlmostEqual(self._line(self.p_old, self.terminal).qty_balance, 100.0)
+
     def test_plain_delivery_to_the_supplier_abroad_discharges_fifo(self):
         ped, __ = self._received()
         exit_ped = self._exit_pedimento("26  24  3420  6300011", date(2026, 3, 1), key=self.key_h1)
@@ -376,6 +399,27 @@ class TestDirectedDischarges(EventsCommon):
         self.assertAlmostEqual(p2_line.qty_balance, 88.0)  # 100 - 12
         self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 100.0)
 
+    def test_rerun_after_directed_discharges_keeps_them_directed(self):
+        p2_line = self._line(self.p2, self.wire)
+        exit_ped = self._declared_exit(
+            "26  24  3420  6400011", [{"import_line_id": p2_line.id, "quantity": 30}]
+        )
+        self._deliver([(self.wire, 50)], exit_ped)
+        before, after = self._rerun(date(2026, 3, 1), date(2026, 3, 31))
+        # P2 100 - 30 declared = 70, P1 100 - 20 FIFO = 80, before and after
+        self.assertEqual(after, before)
+        self.assertAlmostEqual(p2_line.qty_balance, 70.0)
+        rows = self.Discharge.search(
+            [("exit_pedimento_id", "=", exit_ped.id), ("kind", "!=", "reversal")]
+        )
+        reversed_rows = self.Discharge.search([("reversed_id", "in", rows.ids)]).reversed_id
+        standing = rows - reversed_rows
+        # the re-run wrote the declaration again: 30 directed on P2, 20 FIFO on P1
+        directed = standing.filtered("is_directed")
+        self.assertEqual(directed.import_line_id, p2_line)
+        self.assertAlmostEqual(sum(directed.mapped("quantity")), 30.0)
+        self.assertAlmostEqual(sum((standing - directed).mapped("quantity")), 20.0)
+
     def test_declared_expired_line_is_taken_only_by_a3(self):
         old = self._import("24  24  3420  4400010", date(2024, 1, 12), [(self.wire, 40)])
         old_line = self._line(old, self.wire)  # expired 12 Jul 2025
@@ -459,6 +503,13 @@ class TestRegularisationA3(EventsCommon):
         self.assertEqual(expired, self._line(self.old2, self.terminal))
         action = self.env.ref("l10n_mx_immex_annex24.l10n_mx_immex_pedimento_line_action_expired")
         self.assertEqual(action.context, "{'search_default_filter_expired': 1}")
+
+    def test_rerun_after_a3_regularisation_changes_no_balance(self):
+        self._event("regularization", 600, self.a3).with_user(self.manager).action_done()
+        before, after = self._rerun(date(2026, 3, 1), date(2026, 3, 31))
+        self.assertEqual(after, before)
+        self.assertAlmostEqual(self._line(self.old2, self.terminal).qty_balance, 100.0)
+        self.assertAlmostEqual(self._line(self.fresh, self.terminal).qty_balance, 100.0)
 
     def test_a3_beyond_the_expired_balances_is_pending_not_fifo(self):
         event = self._event("regularization", 800, self.a3)
