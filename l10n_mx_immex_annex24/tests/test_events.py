@@ -5,6 +5,9 @@ directed discharges, A3 regularisation, keys with no Annex 24 effect, dropship a
 consolidated pedimentos."""
 
 from datetime import date, datetime
+from unittest.mock import patch
+
+from psycopg2 import errors
 
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
@@ -113,6 +116,30 @@ class TestPedimentoAfterTheGoods(EventsCommon):
         self.assertTrue(ped.is_late_registration)
         self.assertEqual(finding.state, "reviewed")
 
+    def test_export_pedimento_attached_while_balances_are_held_queues_the_discharge(self):
+        p1 = self._import("26  24  3420  6200010", date(2026, 1, 10), [(self.wire, 100)])
+        delivery = self._deliver([(self.wire, 25)], self.env["l10n_mx_immex.pedimento"])
+        exit_ped = self._exit_pedimento("26  24  3420  6200011", date(2026, 3, 5))
+        service = type(self.env["l10n_mx_immex.discharge.service"])
+        original = service._lock_balances
+
+        def lock(svc, line_ids, balances, nowait=False):
+            if nowait:  # another exit holds the balances
+                raise errors.LockNotAvailable("could not obtain lock on row")
+            return original(svc, line_ids, balances, nowait)
+
+        with patch.object(service, "_lock_balances", lock):
+            delivery.with_user(self.warehouse_user).write(
+                {"l10n_mx_immex_pedimento_id": exit_ped.id}
+            )
+        self.assertEqual(delivery.move_ids.l10n_mx_immex_discharge_state, "queued")
+        self.assertFalse(self._rows(delivery.move_ids))
+        self.env["l10n_mx_immex.discharge.queue"]._process(self.company)
+        rows = self._rows(delivery.move_ids)
+        # discharged by the queue at the pedimento's date: 100 - 25 = 75
+        self.assertEqual(rows.date, date(2026, 3, 5))
+        self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 75.0)
+
     def test_pedimento_attached_to_done_receipt_needs_an_immex_user(self):
         receipt = self._receive([(self.terminal, 5)])
         ped = self._create_pedimento(number="26  24  3420  6200003", entry_date=date(2026, 2, 1))
@@ -196,6 +223,19 @@ class TestReturnToSupplier(EventsCommon):
         self.assertEqual(rows.date, date(2026, 3, 1))
         self.assertAlmostEqual(self._line(ped, self.terminal).qty_balance, 20.0)
         self.assertAlmostEqual(self._line(self.p_old, self.terminal).qty_balance, 100.0)
+
+    def test_return_wizard_refuses_an_import_pedimento(self):
+        ped, receipt = self._received()
+        wizard = Form(
+            self.env["stock.return.picking"].with_context(
+                active_ids=receipt.ids, active_id=receipt.id, active_model="stock.picking"
+            )
+        ).save()
+        wizard.product_return_moves.quantity = 5
+        wizard.l10n_mx_immex_pedimento_id = ped
+        with self.assertRaises(UserError):
+            wizard.action_create_returns()
+        self.assertAlmostEqual(self._line(ped, self.terminal).qty_balance, 60.0)
 
     def test_return_to_supplier_beyond_its_line_takes_the_rest_fifo(self):
         ped, receipt = self._received()

@@ -1,6 +1,7 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class StockReturnPicking(models.TransientModel):
@@ -18,6 +19,19 @@ class StockReturnPicking(models.TransientModel):
 
     def _prepare_picking_default_values(self):
         vals = super()._prepare_picking_default_values()
-        if self.l10n_mx_immex_pedimento_id:
-            vals["l10n_mx_immex_pedimento_id"] = self.l10n_mx_immex_pedimento_id.id
+        ped = self.l10n_mx_immex_pedimento_id
+        if ped:
+            if (
+                ped.operation != "export"
+                or ped.state == "cancelled"
+                or ped.company_id != self.picking_id.company_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "Pedimento %(name)s cannot take goods back abroad: a return to the "
+                        "supplier needs an export pedimento of the company, not cancelled.",
+                        name=ped.name,
+                    )
+                )
+            vals["l10n_mx_immex_pedimento_id"] = ped.id
         return vals
