@@ -140,6 +140,26 @@ class TestPedimentoAfterTheGoods(EventsCommon):
         self.assertEqual(rows.date, date(2026, 3, 5))
         self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 75.0)
 
+    def test_no_effect_pedimento_on_done_delivery_replaced_by_the_right_one(self):
+        p1 = self._import("26  24  3420  6200012", date(2026, 1, 10), [(self.wire, 100)])
+        bm = self._exit_pedimento("26  24  3420  6200013", date(2026, 3, 5), key=self.key_bm)
+        delivery = self._deliver([(self.wire, 30)], bm)
+        self.assertFalse(self._rows(delivery.move_ids))  # BM: no Annex 24 effect
+        rt = self._exit_pedimento("26  24  3420  6200014", date(2026, 3, 6))
+        delivery.with_user(self.warehouse_user).write({"l10n_mx_immex_pedimento_id": rt.id})
+        rows = self._rows(delivery.move_ids)
+        # now an RT exit: 30 m from P1 at the RT's date, 100 - 30 = 70
+        self.assertEqual(rows.date, date(2026, 3, 6))
+        self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 70.0)
+        trail = self.env["l10n_mx_immex.log"].search(
+            [("model_name", "=", "stock.picking"), ("res_id", "=", delivery.id)]
+        )
+        self.assertEqual(trail.changes, {"l10n_mx_immex_pedimento_id": [bm.name, rt.name]})
+        self.assertEqual(trail.user_id, self.warehouse_user)
+        # recorded under RT now: no way back
+        with self.assertRaises(UserError):
+            delivery.with_user(self.manager).write({"l10n_mx_immex_pedimento_id": bm.id})
+
     def test_pedimento_attached_to_done_receipt_needs_an_immex_user(self):
         receipt = self._receive([(self.terminal, 5)])
         ped = self._create_pedimento(number="26  24  3420  6200003", entry_date=date(2026, 2, 1))
