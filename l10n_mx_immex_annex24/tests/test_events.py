@@ -644,6 +644,18 @@ class TestKeysWithoutEffect(EventsCommon):
         self.machine.invalidate_recordset(["l10n_mx_immex_qty_out_for_repair"])
         self.assertAlmostEqual(self.machine.l10n_mx_immex_qty_out_for_repair, 0.0)
 
+    def test_complementary_pedimento_on_an_exit_discharges_nothing(self):
+        p1 = self._import("26  24  3420  6600004", date(2026, 1, 10), [(self.wire, 100)])
+        ct = self._exit_pedimento(
+            "26  24  3420  6600005",
+            date(2026, 3, 1),
+            key=self.env.ref("l10n_mx_immex_annex24.pedimento_key_ct"),
+        )
+        out = self._deliver([(self.wire, 20)], ct)
+        self.assertFalse(self._rows(out.move_ids))
+        self.assertAlmostEqual(self._line(p1, self.wire).qty_balance, 100.0)
+        self.assertFalse(self._pendings(ct))
+
 
 @tagged("post_install", "-at_install")
 class TestDropship(EventsCommon):
