@@ -1,7 +1,7 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..immex import pedimento as pedimento_lib
 from . import l10n_mx_immex_guard as guard
@@ -92,6 +92,23 @@ class L10nMxImmexPedimentoDescargo(models.Model):
                     name=descargo.pedimento_id.name,
                 ),
             )
+
+    @api.constrains("product_id", "import_line_id")
+    def _check_import_line(self):
+        for descargo in self:
+            line = descargo.import_line_id
+            if line and (
+                not line.is_temporary
+                or descargo.product_id
+                and descargo.product_id != line.product_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A declared discharge names a temporary-import line of the same good "
+                        "(%(line)s).",
+                        line=line.display_name,
+                    )
+                )
 
     def _l10n_mx_immex_import_line(self):
         """The import line this record declares: linked, or found by number and partida."""

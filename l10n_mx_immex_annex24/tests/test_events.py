@@ -9,7 +9,7 @@ from unittest.mock import patch
 
 from psycopg2 import errors
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, tagged
 
@@ -510,6 +510,14 @@ class TestDirectedDischarges(EventsCommon):
             self.env["l10n_mx_immex.pedimento.descargo"].with_user(self.manager).create(
                 {"pedimento_id": exit_ped.id, "import_line_id": p2_line.id, "quantity": 1}
             )
+        # a declaration names a temporary-import line of the same good
+        other = self._exit_pedimento("26  24  3420  6400012", date(2026, 3, 3))
+        with self.assertRaises(ValidationError):
+            other.descargo_ids = [
+                Command.create(
+                    {"import_line_id": p2_line.id, "product_id": self.terminal.id, "quantity": 1}
+                )
+            ]
         # a warehouse user only reads declarations
         draft = self._exit_pedimento("26  24  3420  6400009", date(2026, 3, 3))
         with self.assertRaises(AccessError):
