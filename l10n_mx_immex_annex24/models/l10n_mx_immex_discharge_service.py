@@ -353,16 +353,13 @@ class L10nMxImmexDischargeService(models.AbstractModel):
     def _direct_demands(self, demands):
         """Split the demands an exit pedimento declares (its descargo records) into one
         directed demand per declared import line, in declaration order; what exceeds the
-        declared quantities stays a FIFO demand. Settlements of pendings are not split.
+        declared quantities stays a FIFO demand. Settlements of pendings are not split. The
+        declaration prevails over the line a lot or a returned receipt would take.
 
         Each declared line gives what its declaration still holds: the declared quantity
         minus what directed rows of the same exit pedimento already took from it (net of
         reversals), so several deliveries under one pedimento share the declaration."""
-        ped_ids = {
-            d["exit_pedimento_id"]
-            for d in demands
-            if d["exit_pedimento_id"] and not d.get("pending_id") and not d.get("line_id")
-        }
+        ped_ids = {d["exit_pedimento_id"] for d in demands if d["exit_pedimento_id"]}
         if not ped_ids:
             return demands
         descargos = (
@@ -403,7 +400,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         result = []
         for demand in demands:
             lines = declared.get((demand["exit_pedimento_id"], demand["product_id"]))
-            if not lines or demand.get("pending_id") or demand.get("line_id"):
+            if not lines or demand.get("pending_id"):
                 result.append(demand)
                 continue
             need = demand["qty"]
@@ -415,7 +412,11 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                     continue
                 entry[1] -= take
                 need -= take
-                result.append(dict(demand, qty=take, directed_line_id=entry[0], is_directed=True))
+                result.append(
+                    dict(
+                        demand, qty=take, directed_line_id=entry[0], is_directed=True, line_id=False
+                    )
+                )
             if need > 0.5 * 10**-DIGITS:
                 result.append(dict(demand, qty=need))
         return result

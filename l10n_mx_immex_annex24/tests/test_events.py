@@ -244,6 +244,18 @@ class TestReturnToSupplier(EventsCommon):
         self.assertAlmostEqual(self._line(ped, self.terminal).qty_balance, 20.0)
         self.assertAlmostEqual(self._line(self.p_old, self.terminal).qty_balance, 100.0)
 
+    def test_return_to_supplier_under_a_declaration_follows_the_declaration(self):
+        ped, receipt = self._received()
+        exit_ped = self._exit_pedimento("26  24  3420  6300013", date(2026, 3, 1), key=self.key_h1)
+        old_line = self._line(self.p_old, self.terminal)
+        exit_ped.descargo_ids = [Command.create({"import_line_id": old_line.id, "quantity": 15})]
+        back = self._return(receipt, 40, exit_ped)
+        rows = self._rows(back.move_ids)
+        # declared 15 on P_old (100 - 15 = 85); the other 25 from the receipt's own line
+        self.assertAlmostEqual(sum(rows.filtered("is_directed").mapped("quantity")), 15.0)
+        self.assertAlmostEqual(old_line.qty_balance, 85.0)
+        self.assertAlmostEqual(self._line(ped, self.terminal).qty_balance, 35.0)  # 60 - 25
+
     def test_return_wizard_refuses_an_import_pedimento(self):
         ped, receipt = self._received()
         wizard = Form(
