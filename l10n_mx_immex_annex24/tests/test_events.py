@@ -102,7 +102,9 @@ class TestPedimentoAfterTheGoods(EventsCommon):
             entry_date=date(2026, 2, 20),
             clearance_datetime=datetime(2026, 2, 20, 10, 0),
         )
-        receipt.with_user(self.warehouse_user).write({"l10n_mx_immex_pedimento_id": ped.id})
+        # through the done receipt's form, as the warehouse does
+        with Form(receipt.with_user(self.warehouse_user)) as form:
+            form.l10n_mx_immex_pedimento_id = ped
         line = self._line(ped, self.terminal)
         # line created from the move: 50 in; the pending 30 settles from it: 50 - 30 = 20
         self.assertEqual(ped.state, "confirmed")
