@@ -355,3 +355,42 @@ def _allocate_dated(
     except OverflowError as error:  # int() of an infinite quantity
         raise ValueError("quantities must be finite") from error
     return allocations, shortfalls, expired
+
+
+def allocate_directed(
+    balances: dict[Hashable, list],
+    demands: Iterable[tuple[Any, Hashable, float]],
+    digits: int = 6,
+) -> tuple[list[Allocation], list[Shortfall]]:
+    """Allocate demands to the balances they name (a declared discharge, not FIFO).
+
+    ``balances`` maps a balance id to its row ``[balance_id, available_qty, ...]`` (the
+    same rows :func:`allocate` takes, decremented in place, so a caller can run FIFO over
+    what the declarations leave). ``demands`` are ``(demand_id, balance_id, qty)``: each
+    takes from its own balance only; what that balance cannot cover (it is short, or absent:
+    unknown, exhausted or not eligible) is a shortfall ``(demand_id, balance_id, missing)``,
+    never taken from another balance. Quantities are rounded half-up to ``digits``.
+    """
+    eps = _epsilon(digits)
+    scale = 10.0**digits
+    allocations: list[Allocation] = []
+    shortfalls: list[Shortfall] = []
+    for demand_id, balance_id, qty in demands:
+        if qty != qty or qty in (float("inf"), float("-inf")):
+            raise ValueError("quantities must be finite")
+        if qty < -eps:
+            raise ValueError(f"demand {demand_id!r} has a negative quantity {qty!r}")
+        qty = int(qty * scale + 0.5) / scale
+        if qty < eps:
+            continue
+        row = balances.get(balance_id)
+        avail = row[1] if row is not None else 0.0
+        take = 0.0
+        if avail >= eps:
+            take = qty if avail - qty > -eps else int(avail * scale + 0.5) / scale
+            row[1] = max(avail - take, 0.0)
+            allocations.append((demand_id, balance_id, take))
+        missing = int((qty - take) * scale + 0.5) / scale
+        if missing >= eps:
+            shortfalls.append((demand_id, balance_id, missing))
+    return allocations, shortfalls

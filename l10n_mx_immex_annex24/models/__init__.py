@@ -39,3 +39,4 @@ from . import l10n_mx_immex_access_log
 from . import l10n_mx_immex_log
 from . import l10n_mx_immex_integrity
 from . import l10n_mx_immex_integrity_run
+from . import product_product

@@ -57,6 +57,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                 more_demands, more_wastes = self._demands_for_finished(finished)
             demands += more_demands
             wastes += more_wastes
+        self._prefer_returned_lines(moves, demands)
         return demands, wastes
 
     @api.model
@@ -492,3 +493,25 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             )
         )
         return {row[0]: tuple(row[1:]) for row in rows}
+
+    @api.model
+    def _prefer_returned_lines(self, moves, demands):
+        """Goods returned to the supplier abroad are the very goods of their receipt: its
+        pedimento line is taken first (FIFO takes the rest), unless a lot already names one.
+        """
+        receipt_lines = {}
+        for move in moves:
+            if move.location_dest_id.usage != "supplier":
+                continue
+            origin = move.origin_returned_move_id
+            # a return of a return of ... walks back to the receipt that opened the balance
+            while origin and not origin.l10n_mx_immex_pedimento_line_id.is_temporary:
+                origin = origin.origin_returned_move_id
+            if origin:
+                receipt_lines[move.id] = origin.l10n_mx_immex_pedimento_line_id.id
+        if not receipt_lines:
+            return
+        for demand in demands:
+            line_id = receipt_lines.get(demand["move_id"])
+            if line_id and not demand.get("line_id") and not demand["finished_product_id"]:
+                demand["line_id"] = line_id

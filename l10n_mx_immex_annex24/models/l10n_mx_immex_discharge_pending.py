@@ -31,6 +31,8 @@ class L10nMxImmexDischargePending(models.Model):
         selection=[
             ("no_balance", "No temporary-import balance"),
             ("expired", "Only expired balances"),
+            ("directed", "Declared import line without enough balance"),
+            ("not_expired", "No expired balance to regularise (A3)"),
         ],
         required=True,
         readonly=True,
@@ -126,6 +128,9 @@ class L10nMxImmexDischargePending(models.Model):
                 ("company_id", "=", company.id),
                 ("product_id", "in", products.ids),
                 ("state", "=", "pending"),
+                # a declared discharge or an A3 that fell short is corrected by its
+                # pedimento (a rectification), never settled by FIFO
+                ("reason", "not in", ("directed", "not_expired")),
             ],
             order="date, id",
         )

@@ -111,6 +111,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             demand.setdefault("exit_pedimento_id", exit_pedimento.id if exit_pedimento else None)
             demand.setdefault("event_id", event.id if event else None)
             demand.setdefault("kind", kind)
+        demands = self._direct_demands(demands)
         exit_lines = {}
         exit_peds = self.env["l10n_mx_immex.pedimento"].browse(
             {d["exit_pedimento_id"] for d in demands if d["exit_pedimento_id"]}
@@ -153,19 +154,26 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         self.env["l10n_mx_immex.pedimento.line"].flush_model()
         query = SQL(
             """
-            SELECT l.id, l.product_id, l.qty_balance, l.fifo_date, l.expiry_date,
+            SELECT l.id, l.product_id, l.qty_balance,
+                   -- goods of a consolidated pedimento's remesas may leave from its entry
+                   -- date; FIFO still orders it by its closing date (fifo_date)
+                   CASE WHEN p.is_consolidated AND p.entry_date < l.fifo_date
+                        THEN p.entry_date ELSE l.fifo_date END,
+                   l.expiry_date,
                    CASE WHEN l.quantity > 0 THEN l.quantity_tariff / l.quantity ELSE 0 END,
                    l.pedimento_id
               FROM l10n_mx_immex_pedimento_line l
               JOIN l10n_mx_immex_pedimento p ON p.id = l.pedimento_id
              WHERE l.company_id = %s AND l.product_id = ANY(%s) AND l.is_temporary
-               AND l.qty_balance > 0 AND l.fifo_date <= %s
+               AND l.qty_balance > 0
+               AND (l.fifo_date <= %s OR p.is_consolidated AND p.entry_date <= %s)
           ORDER BY l.product_id, l.fifo_date, p.payment_date NULLS LAST, l.pedimento_name,
                    l.sequence, l.id
             %s
             """,
             company.id,
             product_ids,
+            max_date,
             max_date,
             SQL("FOR UPDATE OF l NOWAIT" if nowait else "FOR UPDATE OF l") if lock else SQL(""),
         )
@@ -209,11 +217,12 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         pending is ``(demand_index, qty, reason)``.
         """
         by_product = balances["by_product"]
-        rows, pendings = [], []
         eps = 0.5 * 10**-DIGITS
+        # Declared discharges and A3 regularisations do not run FIFO over valid balances.
+        rows, pendings, usual = self._allocate_declared(demands, by_product)
         # Lots first: their pedimento line is known, FIFO does not choose.
-        forced = [(i, d) for i, d in enumerate(demands) if d.get("line_id")]
-        free = [(i, d) for i, d in enumerate(demands) if not d.get("line_id")]
+        forced = [(i, d) for i, d in usual if d.get("line_id")]
+        free = [(i, d) for i, d in usual if not d.get("line_id")]
         for i, demand in forced:
             need = demand["qty"]
             for bal in by_product.get(demand["product_id"], ()):
@@ -262,6 +271,155 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 pendings.append((i, missing, reason))
             start = end
         return rows, pendings
+
+    @api.model
+    def _allocate_declared(self, demands, by_product):
+        """``(rows, pendings, usual)``: declared discharges take only the line they name
+        (short: pending, never FIFO); A3 regularisations take expired balances only (and no
+        other kind takes them); ``usual`` lists the ``(index, demand)`` left to lots and FIFO.
+        """
+        if not any(d.get("directed_line_id") or d["kind"] == "regularization" for d in demands):
+            return [], [], list(enumerate(demands))  # the everyday exit
+        directed, expired, usual = [], [], []
+        for item in enumerate(demands):
+            demand = item[1]
+            if demand.get("directed_line_id"):
+                directed.append(item)
+            elif demand["kind"] == "regularization" and not demand.get("line_id"):
+                expired.append(item)
+            else:
+                usual.append(item)
+        rows, pendings = [], []
+        if directed:
+            rows, pendings = self._allocate_directed(directed, by_product)
+        if expired:
+            more_rows, more_pendings = self._allocate_expired(expired, by_product)
+            rows.extend(more_rows)
+            pendings.extend(more_pendings)
+        return rows, pendings, usual
+
+    @api.model
+    def _allocate_directed(self, directed, by_product):
+        """Rows and pendings of declared discharges ``[(demand_index, demand)]``.
+
+        A declared line is taken when it holds a balance that was cleared by the demand's
+        date; an expired one only by an A3 regularisation. What it cannot cover is pending
+        with reason ``directed`` (``expired`` when the line had expired)."""
+        rows, pendings = [], []
+        for i, demand in directed:
+            line_id = demand["directed_line_id"]
+            date = demand["date"]
+            bal = next(
+                (b for b in by_product.get(demand["product_id"], ()) if b[0] == line_id), None
+            )
+            reason = "directed"
+            eligible = {}
+            if bal is not None and not (bal[2] and bal[2] > date):
+                if bal[3] and bal[3] < date and demand["kind"] != "regularization":
+                    reason = "expired"
+                else:
+                    eligible[line_id] = bal
+            allocations, shortfalls = fifo.allocate_directed(
+                eligible, [(i, line_id, demand["qty"])], digits=DIGITS
+            )
+            rows.extend(allocations)
+            pendings.extend((i, missing, reason) for __, __, missing in shortfalls)
+        return rows, pendings
+
+    @api.model
+    def _allocate_expired(self, demands, by_product):
+        """Rows and pendings of A3 regularisations: expired balances, oldest first."""
+        rows, pendings = [], []
+        for i, demand in sorted(demands, key=lambda item: (item[1]["date"], item[0])):
+            date = demand["date"]
+            expired = [
+                bal
+                for bal in by_product.get(demand["product_id"], ())
+                if bal[3] and bal[3] < date and not (bal[2] and bal[2] > date)
+            ]
+            pairs = [[bal[0], bal[1]] for bal in expired]
+            allocations, shortfalls = fifo.allocate(
+                {demand["product_id"]: pairs},
+                [(i, demand["product_id"], demand["qty"])],
+                digits=DIGITS,
+            )
+            for bal, pair in zip(expired, pairs, strict=True):
+                bal[1] = pair[1]
+            rows.extend(allocations)
+            pendings.extend((i, missing, "not_expired") for __, __, missing in shortfalls)
+        return rows, pendings
+
+    @api.model
+    def _direct_demands(self, demands):
+        """Split the demands an exit pedimento declares (its descargo records) into one
+        directed demand per declared import line, in declaration order; what exceeds the
+        declared quantities stays a FIFO demand. Settlements of pendings are not split. The
+        declaration prevails over the line a lot or a returned receipt would take.
+
+        Each declared line gives what its declaration still holds: the declared quantity
+        minus what directed rows of the same exit pedimento already took from it (net of
+        reversals), so several deliveries under one pedimento share the declaration."""
+        ped_ids = {d["exit_pedimento_id"] for d in demands if d["exit_pedimento_id"]}
+        if not ped_ids:
+            return demands
+        descargos = (
+            self.env["l10n_mx_immex.pedimento.descargo"]
+            .sudo()
+            .search([("pedimento_id", "in", sorted(ped_ids))])
+        )
+        if not descargos:
+            return demands
+        self.env["l10n_mx_immex.discharge"].flush_model()
+        taken = {
+            (ped_id, line_id): qty
+            for ped_id, line_id, qty in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT exit_pedimento_id, import_line_id, SUM(quantity)
+                      FROM l10n_mx_immex_discharge
+                     WHERE is_directed AND exit_pedimento_id = ANY(%s)
+                  GROUP BY exit_pedimento_id, import_line_id
+                    """,
+                    sorted(ped_ids),
+                )
+            )
+        }
+        declared = defaultdict(list)  # (exit pedimento, product) -> [[line id, open qty]]
+        for descargo in descargos:
+            line = descargo._l10n_mx_immex_import_line()
+            product = descargo.product_id or line.product_id
+            if not line or not product:
+                continue
+            key = (descargo.pedimento_id.id, line.id)
+            left = descargo.quantity - taken.get(key, 0.0)
+            taken[key] = max(taken.get(key, 0.0) - descargo.quantity, 0.0)
+            if left > 0.5 * 10**-DIGITS:
+                declared[(descargo.pedimento_id.id, product.id)].append([line.id, left])
+        if not declared:
+            return demands
+        result = []
+        for demand in demands:
+            lines = declared.get((demand["exit_pedimento_id"], demand["product_id"]))
+            if not lines or demand.get("pending_id"):
+                result.append(demand)
+                continue
+            need = demand["qty"]
+            for entry in lines:
+                if need <= 0.5 * 10**-DIGITS:
+                    break
+                take = min(need, entry[1])
+                if take <= 0.5 * 10**-DIGITS:
+                    continue
+                entry[1] -= take
+                need -= take
+                result.append(
+                    dict(
+                        demand, qty=take, directed_line_id=entry[0], is_directed=True, line_id=False
+                    )
+                )
+            if need > 0.5 * 10**-DIGITS:
+                result.append(dict(demand, qty=need))
+        return result
 
     @api.model
     def _ledger_columns(self, demands, rows, company, exit_lines, balances):

@@ -142,6 +142,16 @@ class L10nMxImmexExitEvent(models.Model):
                         product=line.product_id.display_name,
                     ),
                 )
+            if (event.kind == "regularization") != (event.pedimento_id.key_code == "A3"):
+                # only an A3 pedimento regularises (takes expired balances), and it does
+                # nothing else
+                raise UserError(
+                    self.env._(
+                        "A regularisation of expired temporary imports needs its A3 "
+                        "pedimento, and an A3 pedimento is only a regularisation (%(name)s).",
+                        name=event.name,
+                    )
+                )
             if event.kind == "destruction" and not event.reference:
                 raise UserError(
                     self.env._("A destruction needs its notice and record (reference).")

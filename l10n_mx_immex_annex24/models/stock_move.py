@@ -91,8 +91,27 @@ class StockMove(models.Model):
         return (
             self.l10n_mx_immex_regime == "temporary"
             and self.location_id.usage == "supplier"
-            and self.location_dest_id.usage != "supplier"
+            # a dropship (vendor abroad to customer abroad) never enters the plant
+            and self.location_dest_id.usage not in ("supplier", "customer")
             and self.product_id.l10n_mx_immex_is_controlled
+            and not self._l10n_mx_immex_has_no_effect()
+            and not self._l10n_mx_immex_is_returned_exit()
+        )
+
+    def _l10n_mx_immex_has_no_effect(self):
+        """Under a pedimento whose key has no Annex 24 effect at all (BM/BO/I1, R1, CT).
+
+        Not A1 on an import (a definitive import: temporary goods are refused there)."""
+        self.ensure_one()
+        return self.picking_id.l10n_mx_immex_pedimento_id.key_id.effect == "none"
+
+    def _l10n_mx_immex_is_returned_exit(self):
+        """Goods of a discharged exit brought back before they crossed: no pedimento names
+        them, so their exit is reversed (a new import pedimento makes them a new entry)."""
+        self.ensure_one()
+        return bool(
+            self.origin_returned_move_id.l10n_mx_immex_discharge_ids
+            and not self.picking_id.l10n_mx_immex_pedimento_id.opens_balance
         )
 
     def _immex_is_return(self):
@@ -161,7 +180,10 @@ class StockMove(models.Model):
         imported = done._l10n_mx_immex_imported_products()
         done.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))._l10n_mx_immex_discharge_exit()
         done.filtered(
-            lambda m: m.origin_returned_move_id.l10n_mx_immex_discharge_ids
+            lambda m: (
+                m.origin_returned_move_id.l10n_mx_immex_discharge_ids
+                and not m._l10n_mx_immex_is_temporary_receipt()
+            )
         )._l10n_mx_immex_reverse_returned()
         scraps = done.filtered("scrap_id")
         if scraps:
@@ -206,7 +228,9 @@ class StockMove(models.Model):
             ped.operation == "export"
             and self.location_id.usage == "internal"
             and self.location_dest_id.usage != "internal"
-            and not self.origin_returned_move_id
+            # a receipt returned to the supplier abroad is an exit; a returned delivery not
+            and (not self.origin_returned_move_id or self.location_dest_id.usage == "supplier")
+            and not self._l10n_mx_immex_has_no_effect()
         ):
             return False
         product = self.product_id

@@ -70,27 +70,66 @@ class StockPicking(models.Model):
                 )
 
     def write(self, vals):
-        if "l10n_mx_immex_pedimento_id" in vals and not guard.in_server_write():
-            # a done transfer is on the record under its pedimento (balances opened or
-            # discharged, re-runs read it): it is not moved to another declaration
-            moved = self.filtered(
-                lambda p: (
-                    p.state == "done"
-                    and p.l10n_mx_immex_pedimento_id
-                    and p.l10n_mx_immex_pedimento_id.id != vals["l10n_mx_immex_pedimento_id"]
-                )
+        changed = self.browse()
+        if "l10n_mx_immex_pedimento_id" in vals:
+            new_id = vals["l10n_mx_immex_pedimento_id"] or False
+            changed = self.filtered(
+                lambda p: p.state == "done" and p.l10n_mx_immex_pedimento_id.id != new_id
             )
-            if moved:
+        if changed:
+            # a pedimento that arrives after the goods: warehouse or compliance users of
+            # the transfers' companies only
+            guard.check_group(self.env, guard.USER)
+            guard.check_companies(self.env, changed.company_id)
+            # a done transfer recorded under its pedimento (balances opened or discharged,
+            # re-runs read it) is not moved to another declaration; one whose pedimento had
+            # no Annex 24 effect on it (e.g. BM by mistake) may still be given the right one
+            recorded = changed.filtered(
+                lambda p: p.l10n_mx_immex_pedimento_id and p._l10n_mx_immex_is_recorded()
+            )
+            if recorded and not guard.in_server_write():
                 raise UserError(
                     self.env._(
                         "Transfer %(picking)s is done under pedimento %(name)s: it cannot be "
                         "moved to another pedimento. Return the goods or record a "
                         "rectification.",
-                        picking=moved[0].name,
-                        name=moved[0].l10n_mx_immex_pedimento_id.name,
+                        picking=recorded[0].name,
+                        name=recorded[0].l10n_mx_immex_pedimento_id.name,
                     )
                 )
-        return super().write(vals)
+            old = {p.id: p.l10n_mx_immex_pedimento_id.name or False for p in changed}
+        res = super().write(vals)
+        if changed:
+            self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_record(
+                [
+                    {
+                        "model_name": self._name,
+                        "res_id": picking.id,
+                        "action": "write",
+                        "company_id": picking.company_id.id,
+                        "changes": {
+                            "l10n_mx_immex_pedimento_id": [
+                                old[picking.id],
+                                picking.l10n_mx_immex_pedimento_id.name or False,
+                            ]
+                        },
+                    }
+                    for picking in changed
+                ]
+            )
+            changed.filtered("l10n_mx_immex_pedimento_id")._l10n_mx_immex_attach_pedimento()
+        return res
+
+    def _l10n_mx_immex_is_recorded(self):
+        """Annex 24 recorded this done transfer under its pedimento: its moves are linked to
+        pedimento lines, own ledger rows or wait in the discharge queue."""
+        self.ensure_one()
+        moves = self.move_ids
+        return bool(
+            moves.l10n_mx_immex_pedimento_line_id
+            or moves.l10n_mx_immex_discharge_ids
+            or any(m.l10n_mx_immex_discharge_state for m in moves)
+        )
 
     def _create_backorder_picking(self):
         # The rest of a receipt arrives under the same customs declaration.
@@ -122,3 +161,55 @@ class StockPicking(models.Model):
                     "sticky": True,
                 },
             )
+
+    def _l10n_mx_immex_attach_pedimento(self):
+        """Record done transfers under the pedimento just attached, as validation would
+        have: a receipt links its moves to the lines (matched or created), opens their
+        balances and settles the pendings they cover; a delivery discharges at the exit
+        pedimento's date (queued behind other exits if needed). The registration time is
+        now, so the 48-hour window (counted from clearance) shows a late registration."""
+        Finding = self.env["l10n_mx_immex.finding"].sudo()
+        for picking in self:
+            ped = picking.l10n_mx_immex_pedimento_id
+            if ped.state == "cancelled":
+                raise UserError(self.env._("Pedimento %(name)s is cancelled.", name=ped.name))
+            moves = picking.move_ids.filtered(lambda m: m.state == "done")
+            receipts = moves.filtered(lambda m: m._l10n_mx_immex_is_temporary_receipt())
+            imported = moves._l10n_mx_immex_imported_products()
+            exits = moves.filtered(lambda m, imported=imported: m._l10n_mx_immex_is_exit(imported))
+            if exits and exits.l10n_mx_immex_discharge_ids:
+                raise UserError(
+                    self.env._(
+                        "Transfer %(picking)s is already discharged: it cannot be recorded "
+                        "again under pedimento %(name)s.",
+                        picking=picking.name,
+                        name=ped.name,
+                    )
+                )
+            if receipts:
+                receipts._l10n_mx_immex_check_pedimento()
+                receipts._l10n_mx_immex_register_receipt()
+            if exits:
+                exits._l10n_mx_immex_discharge_exit()
+            findings = Finding.search(
+                [
+                    ("move_id", "in", (receipts | exits).ids),
+                    ("kind", "in", ("receipt_without_pedimento", "exit_without_pedimento")),
+                    ("state", "=", "open"),
+                ]
+            )
+            findings.write(
+                {
+                    "state": "reviewed",
+                    "note": self.env._("Pedimento %(name)s attached.", name=ped.name),
+                    "reviewed_uid": self.env.uid,
+                }
+            )
+            if receipts or exits:
+                picking.message_post(
+                    body=self.env._(
+                        "Annex 24: pedimento %(name)s attached after validation; the transfer "
+                        "is now recorded under it.",
+                        name=ped.name,
+                    )
+                )

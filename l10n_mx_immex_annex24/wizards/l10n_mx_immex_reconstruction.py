@@ -210,7 +210,10 @@ class L10nMxImmexReconstruction(models.TransientModel):
                     ("picking_id.l10n_mx_immex_pedimento_id.entry_date", "<=", date_to),
                     ("picking_id.l10n_mx_immex_pedimento_id.operation", "=", "export"),
                     ("picking_id.l10n_mx_immex_pedimento_id.state", "=", "confirmed"),
+                    # a returned delivery is no exit; a receipt returned to the supplier is
+                    "|",
                     ("origin_returned_move_id", "=", False),
+                    ("location_dest_id.usage", "=", "supplier"),
                 ],
                 order="date, id",
             )
@@ -238,7 +241,8 @@ class L10nMxImmexReconstruction(models.TransientModel):
             back = sum(
                 r.product_uom._compute_quantity(r.quantity, move.product_uom)
                 for r in move.returned_move_ids
-                if r.state == "done"
+                # goods re-imported under a new pedimento did leave: nothing to subtract
+                if r.state == "done" and not r._l10n_mx_immex_is_temporary_receipt()
             )
             if back and move.quantity:
                 returned[move.id] = max(0.0, 1.0 - back / move.quantity)
