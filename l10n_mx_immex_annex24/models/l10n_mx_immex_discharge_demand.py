@@ -32,6 +32,9 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         imported = self._imported_product_ids(
             moves.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
         )
+        national_only = set()
+        for company, company_moves in moves.grouped("company_id").items():
+            national_only |= self._national_only_product_ids(company, company_moves.product_id.ids)
         for move in moves:
             product = move.product_id
             qty = move.product_uom._compute_quantity(
@@ -48,8 +51,10 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             ) or (product.id in imported and not product.bom_ids):
                 # Goods leaving in the same state: discharged directly, following their lots.
                 # A product imported under a pedimento stays controlled whatever its
-                # classification says now: its exit is never skipped.
-                demands.extend(self._lot_demands(move, product, qty, date))
+                # classification says now: its exit is never skipped. Goods the plant only
+                # ever bought in Mexico discharge nothing: no pedimento holds them.
+                if product.id not in national_only:
+                    demands.extend(self._lot_demands(move, product, qty, date))
             elif product.l10n_mx_immex_type == "finished" or product.bom_ids:
                 finished[product].append((move, qty, date))
         if finished:
@@ -61,6 +66,13 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
 
     @api.model
     def _lot_demands(self, move, product, qty, date):
+        """Demands of goods leaving in the same state, following their lots.
+
+        A lot's pedimento line is discharged only when that line was cleared on or before the
+        exit and has not expired at it (the goods cannot have left under a declaration made
+        after them, nor legally after their time limit); otherwise the lot's quantity is a
+        pending discharge with that reason (``pending_reason``), never a silent FIFO pick.
+        """
         base = {
             "product_id": product.id,
             "move_id": move.id,
@@ -77,11 +89,24 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             ml_qty = ml.product_uom_id._compute_quantity(
                 ml.quantity, product.uom_id, rounding_method="HALF-UP"
             )
-            demands.append(dict(base, qty=ml_qty, line_id=line.id))
+            demand = dict(base, qty=ml_qty, line_id=line.id)
+            reason = self._lot_line_problem(line, date)
+            if reason:
+                demand["pending_reason"] = reason
+            demands.append(demand)
             rest -= ml_qty
         if product.uom_id.compare(rest, 0.0) > 0:
             demands.append(dict(base, qty=rest, line_id=False))
         return demands
+
+    @api.model
+    def _lot_line_problem(self, line, date):
+        """Why the pedimento line of a lot cannot take an exit on ``date``, or None."""
+        if not line.is_temporary or not line.fifo_date or line.fifo_date > date:
+            return "lot_not_cleared"
+        if line.expiry_date and line.expiry_date < date:
+            return "lot_expired"
+        return None
 
     @api.model
     def _demands_for_finished(self, finished):
@@ -94,7 +119,12 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         for product in products:
             for move, _qty, date, slices, rest in matches[product]:
                 for production_id, mo_qty in slices:
-                    for component_id, per_unit in usage_by_mo.get(production_id, ()):
+                    if production_id not in usage_by_mo:
+                        # made before the addon was installed, or never recorded: the BOM
+                        # in force answers for it, never a silent zero
+                        fallback[(product, move, date)] += mo_qty
+                        continue
+                    for component_id, per_unit in usage_by_mo[production_id]:
                         demands.append(
                             {
                                 "product_id": component_id,
@@ -111,6 +141,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         if fallback:
             controlled = self._controlled_product_ids()
             boms_by_company = {}
+            national_only = {}
             for company in {move.company_id for __, move, __ in fallback}:
                 boms_by_company[company] = self._bom_structures(
                     self.env["product.product"].concat(
@@ -118,6 +149,14 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     ),
                     stop=controlled,
                     company=company,
+                )
+                national_only[company] = self._national_only_product_ids(
+                    company,
+                    {
+                        line.component
+                        for bom in boms_by_company[company].values()
+                        for line in bom.lines
+                    },
                 )
             per_unit = {}
             for (product, move, date), qty in fallback.items():
@@ -144,7 +183,10 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     )
                 for component_id, (net1, merma1, desp1) in per_unit[key].items():
                     net, merma, desperdicio = net1 * qty, merma1 * qty, desp1 * qty
-                    if component_id not in controlled:
+                    if (
+                        component_id not in controlled
+                        or component_id in (national_only[move.company_id])
+                    ):
                         continue
                     demands.append(
                         {
@@ -176,8 +218,10 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         """Match shipped finished goods FIFO to the productions that made them.
 
         Deterministic and stateless: every done exit of the product, in (date, id) order,
-        takes the next slice of the cumulative production, in (date finished, id) order.
-        Returns ``{product: [(move, qty, date, [(production_id, qty)], unmatched_qty)]}``.
+        takes the next slice of the cumulative production, in (date finished, id) order,
+        among the productions finished on or before the exit's date (goods made after an
+        export cannot be in it: that part takes the BOM fallback). Returns
+        ``{product: [(move, qty, date, [(production_id, qty)], unmatched_qty)]}``.
         """
         result = {}
         # Only productions are needed to know whether anything was made here; the moves
@@ -205,10 +249,11 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             if not made_here:
                 continue  # nothing produced here: every unit takes the BOM fallback
             self.env.flush_all()
-            for product_id, production_id, qty in self.env.execute_query(
+            for product_id, production_id, qty, finished_on in self.env.execute_query(
                 SQL(
                     """
-                    SELECT p.product_id, p.id, SUM(m.quantity * mu.factor / pu.factor)
+                    SELECT p.product_id, p.id, SUM(m.quantity * mu.factor / pu.factor),
+                           p.date_finished::date
                       FROM mrp_production p
                       JOIN stock_move m ON m.production_id = p.id AND m.product_id = p.product_id
                       JOIN uom_uom mu ON mu.id = m.product_uom
@@ -223,7 +268,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     company.id,
                 )
             ):
-                productions[product_id].append((production_id, qty))
+                productions[product_id].append((production_id, qty, finished_on))
             # What earlier exits already took, only for goods that were produced here.
             firsts = [
                 (product.id,) + min(((d, m.id) for m, __, d in items))
@@ -233,15 +278,17 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             if not firsts:
                 continue
             batch_move_ids = [m.id for items in company_items.values() for m, __, __ in items]
-            shipped.update(
-                self.env.execute_query(
-                    SQL(
-                        """
-                        SELECT f.product_id, x.qty
+            # Earlier exits, one row each (date, qty): what they matched depends on the
+            # productions finished by their own dates (see _matched_before).
+            for product_id, exit_date, qty in self.env.execute_query(
+                SQL(
+                    """
+                        SELECT f.product_id, x.exit_date, x.qty
                           FROM unnest(%s::int[], %s::date[], %s::int[])
                                AS f(product_id, first_date, first_move)
                           JOIN LATERAL (
-                               SELECT COALESCE(SUM(m.quantity * mu.factor / pu.factor), 0) AS qty
+                               SELECT COALESCE(ped.entry_date, m.date::date) AS exit_date,
+                                      m.quantity * mu.factor / pu.factor AS qty, m.id
                                  FROM stock_move m
                                  JOIN uom_uom mu ON mu.id = m.product_uom
                                  JOIN product_product pp ON pp.id = m.product_id
@@ -257,43 +304,56 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                                       < (f.first_date, f.first_move)
                                   AND m.id != ALL(%s)
                           ) x ON TRUE
-                        """,
-                        [f[0] for f in firsts],
-                        [f[1] for f in firsts],
-                        [f[2] for f in firsts],
-                        company.id,
-                        batch_move_ids,
-                    )
+                      ORDER BY f.product_id, x.exit_date, x.id
+                    """,
+                    [f[0] for f in firsts],
+                    [f[1] for f in firsts],
+                    [f[2] for f in firsts],
+                    company.id,
+                    batch_move_ids,
                 )
-            )
+            ):
+                shipped.setdefault(product_id, []).append((exit_date, qty))
         for product, items in finished.items():
             if not productions.get(product.id):
                 result[product] = [(m, q, d, [], q) for m, q, d in items]
                 continue
-            cursor = shipped.get(product.id, 0.0)
+            made = productions[product.id]
+            matched = self._matched_before(made, shipped.get(product.id, ()))
             out = []
-            prod_iter = iter(productions[product.id])
-            current = next(prod_iter, None)
-            produced_upto = current[1] if current else 0.0
-            consumed_before = 0.0
             for move, qty, date in sorted(items, key=lambda item: (item[2], item[0].id)):
-                slices, need, pos = [], qty, cursor
-                while need > 1e-9 and current:
-                    available = produced_upto - max(pos, consumed_before)
-                    if available <= 1e-9:
-                        consumed_before = produced_upto
-                        current = next(prod_iter, None)
-                        if current:
-                            produced_upto += current[1]
-                        continue
-                    take = min(available, need)
-                    slices.append((current[0], take))
-                    need -= take
-                    pos += take
-                out.append((move, qty, date, slices, max(need, 0.0)))
-                cursor += qty
+                # the cumulative production this exit may reach: finished by its date
+                reach = sum(p_qty for __, p_qty, done_on in made if done_on and done_on <= date)
+                slices, need = [], min(qty, max(reach - matched, 0.0))
+                rest = qty - need
+                pos, upto = matched, 0.0
+                for production_id, p_qty, __ in made:
+                    if need <= 1e-9:
+                        break
+                    upto += p_qty
+                    take = min(upto - pos, need)
+                    if take > 1e-9:
+                        slices.append((production_id, take))
+                        need -= take
+                        pos += take
+                matched = pos
+                out.append((move, qty, date, slices, max(rest + max(need, 0.0), 0.0)))
             result[product] = out
         return result
+
+    @api.model
+    def _matched_before(self, made, earlier):
+        """Cumulative production matched by ``earlier`` exits ``[(date, qty)]``, in order.
+
+        ``made`` is ``[(production_id, qty, date finished)]`` in finishing order; an exit
+        takes what is left of the production finished by its date, the rest of it took the
+        BOM fallback and matched nothing: ``matched = min(matched + qty, reach(date))``.
+        """
+        matched = 0.0
+        for exit_date, qty in earlier:
+            reach = sum(p_qty for __, p_qty, done_on in made if done_on and done_on <= exit_date)
+            matched = max(min(matched + qty, reach), matched)
+        return matched
 
     @api.model
     def _usage_per_unit(self, matches):
@@ -358,6 +418,147 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     products.ids,
                 )
             )
+        }
+
+    @api.model
+    def _national_only_product_ids(self, company, product_ids):
+        """Ids of ``product_ids`` that ``company`` only ever got in Mexico (or definitively).
+
+        Received from suppliers under the national or definitive regime, and never under a
+        temporary import (no temporary receipt, no temporary pedimento line): no pedimento
+        can hold them, so their consumption or exit is never a pending discharge. Goods of
+        unknown origin (no receipt at all) are not in it: they stay controlled.
+        """
+        product_ids = sorted(set(product_ids))
+        if not product_ids:
+            return set()
+        self.env["stock.move"].flush_model(
+            ["product_id", "company_id", "state", "location_id", "l10n_mx_immex_regime"]
+        )
+        self.env["l10n_mx_immex.pedimento.line"].flush_model(
+            ["product_id", "company_id", "is_temporary"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT m.product_id
+                  FROM stock_move m
+                  JOIN stock_location sl ON sl.id = m.location_id
+                 WHERE m.product_id = ANY(%(products)s) AND m.company_id = %(company)s
+                   AND m.state = 'done' AND sl.usage = 'supplier'
+              GROUP BY m.product_id
+                HAVING BOOL_AND(m.l10n_mx_immex_regime IN ('national', 'definitive'))
+                   AND NOT EXISTS (
+                       SELECT 1 FROM l10n_mx_immex_pedimento_line l
+                        WHERE l.product_id = m.product_id AND l.company_id = %(company)s
+                          AND l.is_temporary)
+                """,
+                products=product_ids,
+                company=company.id,
+            )
+        )
+        return {row[0] for row in rows}
+
+    @api.model
+    def _stock_by_regime(self, company, product_ids, exclude_production_ids=()):
+        """``{product_id: {"temporary": qty, "national": qty, "temporary_known": bool}}``.
+
+        What of each product is still on hand by regime, in the product's unit, from what
+        really came in minus what was consumed or left: temporary = temporary-import lines
+        (a receipt's line, or a partida declared before its goods) plus temporary receipts
+        under no pedimento, minus the temporary part of the materials used and what left in
+        the same state (direct discharges); national = national and definitive receipts net
+        of returns to the supplier, minus the national part of the materials used.
+        ``temporary_known``: the product was ever imported temporarily by the company;
+        ``national_known``: it was ever received under the national or definitive regime.
+        """
+        product_ids = sorted(set(product_ids))
+        if not product_ids:
+            return {}
+        for model in (
+            "stock.move",
+            "l10n_mx_immex.pedimento.line",
+            "l10n_mx_immex.material.usage",
+            "l10n_mx_immex.discharge",
+        ):
+            self.env[model].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH p AS (SELECT unnest(%(products)s::int[]) AS product_id),
+                receipts AS (
+                    SELECT m.product_id,
+                           SUM(CASE WHEN m.l10n_mx_immex_regime = 'temporary'
+                                     AND m.l10n_mx_immex_pedimento_line_id IS NULL
+                                    THEN sign * qty ELSE 0 END) AS temporary,
+                           SUM(CASE WHEN m.l10n_mx_immex_regime IN ('national', 'definitive')
+                                    THEN sign * qty ELSE 0 END) AS national,
+                           BOOL_OR(m.l10n_mx_immex_regime IN ('national', 'definitive')
+                                   AND sign = 1) AS national_in
+                      FROM (SELECT m.*, m.quantity * mu.factor / pu.factor AS qty,
+                                   CASE WHEN sl.usage = 'supplier' THEN 1 ELSE -1 END AS sign
+                              FROM stock_move m
+                              JOIN stock_location sl ON sl.id = m.location_id
+                              JOIN stock_location dl ON dl.id = m.location_dest_id
+                              JOIN uom_uom mu ON mu.id = m.product_uom
+                              JOIN product_product pp ON pp.id = m.product_id
+                              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                              JOIN uom_uom pu ON pu.id = pt.uom_id
+                             WHERE m.product_id = ANY(%(products)s)
+                               AND m.company_id = %(company)s AND m.state = 'done'
+                               AND (sl.usage = 'supplier') != (dl.usage = 'supplier')) m
+                  GROUP BY m.product_id
+                ),
+                lines AS (
+                    SELECT product_id, SUM(quantity_product) AS qty
+                      FROM l10n_mx_immex_pedimento_line
+                     WHERE product_id = ANY(%(products)s) AND company_id = %(company)s
+                       AND is_temporary
+                  GROUP BY product_id
+                ),
+                used AS (
+                    SELECT component_id AS product_id,
+                           SUM(qty_consumed - qty_national) AS temporary,
+                           SUM(qty_national) AS national
+                      FROM l10n_mx_immex_material_usage
+                     WHERE component_id = ANY(%(products)s) AND company_id = %(company)s
+                       AND production_id != ALL(%(exclude)s)
+                       -- a sub-assembly's content is counted by its own production
+                       AND via_product_id IS NULL
+                  GROUP BY component_id
+                ),
+                direct AS (
+                    SELECT product_id, SUM(quantity) AS qty
+                      FROM l10n_mx_immex_discharge
+                     WHERE product_id = ANY(%(products)s) AND company_id = %(company)s
+                       AND finished_product_id IS NULL AND production_id IS NULL
+                  GROUP BY product_id
+                )
+                SELECT p.product_id,
+                       COALESCE(lines.qty, 0) + COALESCE(receipts.temporary, 0)
+                           - COALESCE(used.temporary, 0) - COALESCE(direct.qty, 0),
+                       COALESCE(receipts.national, 0) - COALESCE(used.national, 0),
+                       lines.qty IS NOT NULL OR COALESCE(receipts.temporary, 0) > 0,
+                       COALESCE(receipts.national_in, FALSE)
+                  FROM p
+             LEFT JOIN receipts ON receipts.product_id = p.product_id
+             LEFT JOIN lines ON lines.product_id = p.product_id
+             LEFT JOIN used ON used.product_id = p.product_id
+             LEFT JOIN direct ON direct.product_id = p.product_id
+                """,
+                products=product_ids,
+                company=company.id,
+                exclude=list(exclude_production_ids),
+            )
+        )
+        return {
+            product_id: {
+                "temporary": max(temporary or 0.0, 0.0),
+                "national": max(national or 0.0, 0.0),
+                "temporary_known": bool(known),
+                "national_known": bool(national_known),
+            }
+            for product_id, temporary, national, known, national_known in rows
         }
 
     @api.model

@@ -6,6 +6,9 @@ from odoo.tools import SQL
 from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_discharge import DISCHARGE_KINDS
 
+# pendings of lots whose own pedimento line could not take them (see the demand model)
+LOT_REASONS = ("lot_not_cleared", "lot_expired")
+
 
 class L10nMxImmexDischargePending(models.Model):
     """A quantity that left but that no valid balance could cover: an audit finding.
@@ -31,6 +34,8 @@ class L10nMxImmexDischargePending(models.Model):
         selection=[
             ("no_balance", "No temporary-import balance"),
             ("expired", "Only expired balances"),
+            ("lot_not_cleared", "Lot's pedimento not cleared by the exit date"),
+            ("lot_expired", "Lot's pedimento expired at the exit date"),
         ],
         required=True,
         readonly=True,
@@ -126,6 +131,8 @@ class L10nMxImmexDischargePending(models.Model):
                 ("company_id", "=", company.id),
                 ("product_id", "in", products.ids),
                 ("state", "=", "pending"),
+                # a lot's goods are those of its line: FIFO never settles them elsewhere
+                ("reason", "not in", LOT_REASONS),
             ],
             order="date, id",
         )
