@@ -14,6 +14,9 @@ from odoo.tools import SQL
 from ..immex import bom as bom_lib
 from ..immex import fifo
 
+# What one unit of a good made here holds: the average of its latest productions.
+CONTENT_PRODUCTIONS = 20
+
 
 class L10nMxImmexDischargeDemand(models.AbstractModel):
     _name = "l10n_mx_immex.discharge.demand"
@@ -252,7 +255,16 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             for product_id, production_id, qty, finished_on in self.env.execute_query(
                 SQL(
                     """
-                    SELECT p.product_id, p.id, SUM(m.quantity * mu.factor / pu.factor),
+                    SELECT p.product_id, p.id,
+                           SUM(m.quantity * mu.factor / pu.factor)
+                           -- goods of the order taken apart again (unbuild) never leave
+                           - COALESCE((
+                               SELECT SUM(um.quantity * umu.factor)
+                                 FROM stock_move um
+                                 JOIN mrp_unbuild u ON u.id = um.unbuild_id
+                                 JOIN uom_uom umu ON umu.id = um.product_uom
+                                WHERE u.mo_id = p.id AND um.product_id = p.product_id
+                                  AND um.state = 'done'), 0) / MAX(pu.factor),
                            p.date_finished::date
                       FROM mrp_production p
                       JOIN stock_move m ON m.production_id = p.id AND m.product_id = p.product_id
@@ -268,7 +280,8 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     company.id,
                 )
             ):
-                productions[product_id].append((production_id, qty, finished_on))
+                if qty > 1e-9:
+                    productions[product_id].append((production_id, qty, finished_on))
             # What earlier exits already took, only for goods that were produced here.
             firsts = [
                 (product.id,) + min(((d, m.id) for m, __, d in items))
@@ -366,7 +379,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         if not production_ids:
             return {}
         rows = self.env["l10n_mx_immex.material.usage"].search_read(
-            [("production_id", "in", list(production_ids))],
+            [("production_id", "in", list(production_ids)), ("unbuild_id", "=", False)],
             ["production_id", "component_id", "qty_per_unit"],
             load=None,
         )
@@ -418,6 +431,60 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     products.ids,
                 )
             )
+        }
+
+    @api.model
+    def _imported_content(self, company, product, controlled=None):
+        """``{component_id: qty per unit}``: the temporarily imported material one unit of a
+        good made in the plant holds, or None when ``product`` is not made here (an
+        imported material itself, or a good with neither productions nor a BOM).
+
+        The average of its latest productions (``CONTENT_PRODUCTIONS``), weighted by what
+        each produced: one production counts once, whatever its number of usage rows;
+        national content is excluded (it discharges nothing). Without recorded productions,
+        the BOM in force (net + merma), without the components the plant only buys in Mexico.
+        Used for sub-assemblies, scrap of finished goods or work in progress, and losses.
+        """
+        if controlled is None:
+            controlled = self._controlled_product_ids()
+        if product.id in controlled:
+            return None
+        self.env["l10n_mx_immex.material.usage"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH latest AS (
+                    SELECT production_id, MAX(qty_produced) AS produced
+                      FROM l10n_mx_immex_material_usage
+                     WHERE finished_product_id = %(product)s AND company_id = %(company)s
+                       AND unbuild_id IS NULL
+                  GROUP BY production_id
+                  ORDER BY MAX(date) DESC, production_id DESC
+                     LIMIT %(limit)s
+                )
+                SELECT u.component_id, SUM(u.qty_consumed - u.qty_national),
+                       (SELECT SUM(produced) FROM latest)
+                  FROM l10n_mx_immex_material_usage u
+                  JOIN latest ON latest.production_id = u.production_id
+                 WHERE u.unbuild_id IS NULL
+              GROUP BY u.component_id
+                """,
+                product=product.id,
+                company=company.id,
+                limit=CONTENT_PRODUCTIONS,
+            )
+        )
+        if rows:
+            return {cid: qty / produced for cid, qty, produced in rows if produced}
+        boms = self._bom_structures(product, stop=controlled, company=company)
+        if product.id not in boms:
+            return None
+        leaves = bom_lib.explode(product.id, 1.0, boms, stop=controlled.__contains__)
+        national_only = self._national_only_product_ids(company, leaves)
+        return {
+            cid: net + merma
+            for cid, (net, merma, __) in leaves.items()
+            if cid in controlled and cid not in national_only
         }
 
     @api.model
@@ -522,7 +589,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                            SUM(qty_national) AS national
                       FROM l10n_mx_immex_material_usage
                      WHERE component_id = ANY(%(products)s) AND company_id = %(company)s
-                       AND production_id != ALL(%(exclude)s)
+                       AND COALESCE(production_id, 0) != ALL(%(exclude)s)
                        -- a sub-assembly's content is counted by its own production
                        AND via_product_id IS NULL
                   GROUP BY component_id

@@ -423,12 +423,13 @@ class L10nMxImmexPedimentoLine(models.Model):
     @api.depends("is_temporary", "qty_balance", "expiry_date")
     @api.depends_context("date")
     def _compute_balance_state(self):
+        # the balance is in the product's unit: so is its rounding
         today = fields.Date.context_today(self)
         for line in self:
             line.days_to_expiry = (line.expiry_date - today).days if line.expiry_date else 0
             if not line.is_temporary:
                 line.balance_state = "none"
-            elif line.uom_id.compare(line.qty_balance, 0.0) <= 0:
+            elif line.product_id.uom_id.compare(line.qty_balance, 0.0) <= 0:
                 line.balance_state = "closed"
             elif line.expiry_date and line.expiry_date < today:
                 line.balance_state = "expired"

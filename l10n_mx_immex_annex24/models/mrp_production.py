@@ -3,13 +3,9 @@
 from collections import defaultdict
 
 from odoo import fields, models
-from odoo.tools import SQL
 
 from ..immex import bom as bom_lib
 from .mrp_bom_line import PLAN_MERMA
-
-# A sub-assembly's consumption per unit: the average of its latest productions.
-SUBASSEMBLY_PRODUCTIONS = 20
 
 
 class MrpProduction(models.Model):
@@ -178,47 +174,8 @@ class MrpProduction(models.Model):
         return qty_national
 
     def _l10n_mx_immex_subassembly_per_unit(self, component, service, controlled):
-        """Temporary content per unit of a sub-assembly made in the plant.
-
-        The average of its latest productions, weighted by what each produced (one
-        production counts once, whatever its number of usage rows); national content is
-        excluded (it discharges nothing). Without recorded productions, its BOM in force,
-        without the components the plant only buys in Mexico.
-        """
+        """Temporary content per unit of a sub-assembly made in the plant (see
+        ``l10n_mx_immex.discharge.demand._imported_content``)."""
         self.ensure_one()
-        self.env["l10n_mx_immex.material.usage"].flush_model()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH latest AS (
-                    SELECT production_id, MAX(qty_produced) AS produced
-                      FROM l10n_mx_immex_material_usage
-                     WHERE finished_product_id = %(component)s AND company_id = %(company)s
-                  GROUP BY production_id
-                  ORDER BY MAX(date) DESC, production_id DESC
-                     LIMIT %(limit)s
-                )
-                SELECT u.component_id, SUM(u.qty_consumed - u.qty_national),
-                       (SELECT SUM(produced) FROM latest)
-                  FROM l10n_mx_immex_material_usage u
-                  JOIN latest ON latest.production_id = u.production_id
-              GROUP BY u.component_id
-                """,
-                component=component.id,
-                company=self.company_id.id,
-                limit=SUBASSEMBLY_PRODUCTIONS,
-            )
-        )
-        if rows:
-            return {cid: qty / produced for cid, qty, produced in rows if produced}
         Demand = self.env["l10n_mx_immex.discharge.demand"].sudo()
-        boms = Demand._bom_structures(component, stop=controlled, company=self.company_id)
-        if component.id not in boms:
-            return {}
-        leaves = bom_lib.explode(component.id, 1.0, boms, stop=controlled.__contains__)
-        national_only = Demand._national_only_product_ids(self.company_id, leaves)
-        return {
-            cid: net + merma
-            for cid, (net, merma, __) in leaves.items()
-            if cid in controlled and cid not in national_only
-        }
+        return Demand._imported_content(self.company_id, component, controlled) or {}
