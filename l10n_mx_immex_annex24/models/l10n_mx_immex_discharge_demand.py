@@ -36,7 +36,8 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             moves.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
         )
         national_only = set()
-        for company, company_moves in moves.grouped("company_id").items():
+        same_state = moves.filtered(lambda m: not m.product_id.bom_ids)
+        for company, company_moves in same_state.grouped("company_id").items():
             national_only |= self._national_only_product_ids(company, company_moves.product_id.ids)
         for move in moves:
             product = move.product_id
@@ -499,11 +500,30 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         product_ids = sorted(set(product_ids))
         if not product_ids:
             return set()
-        self.env["stock.move"].flush_model(
-            ["product_id", "company_id", "state", "location_id", "l10n_mx_immex_regime"]
-        )
         self.env["l10n_mx_immex.pedimento.line"].flush_model(
             ["product_id", "company_id", "is_temporary"]
+        )
+        # Goods on a temporary import are never national-only: most of an export's goods
+        # are, and for them the moves (a validation's pending writes) are not flushed.
+        candidates = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT p.id FROM unnest(%s::int[]) AS p(id)
+                     WHERE NOT EXISTS (
+                           SELECT 1 FROM l10n_mx_immex_pedimento_line l
+                            WHERE l.product_id = p.id AND l.company_id = %s AND l.is_temporary)
+                    """,
+                    product_ids,
+                    company.id,
+                )
+            )
+        ]
+        if not candidates:
+            return set()
+        self.env["stock.move"].flush_model(
+            ["product_id", "company_id", "state", "location_id", "l10n_mx_immex_regime"]
         )
         rows = self.env.execute_query(
             SQL(
@@ -511,17 +531,13 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                 SELECT m.product_id
                   FROM stock_move m
                   JOIN stock_location sl ON sl.id = m.location_id
-                 WHERE m.product_id = ANY(%(products)s) AND m.company_id = %(company)s
+                 WHERE m.product_id = ANY(%s) AND m.company_id = %s
                    AND m.state = 'done' AND sl.usage = 'supplier'
               GROUP BY m.product_id
                 HAVING BOOL_AND(m.l10n_mx_immex_regime IN ('national', 'definitive'))
-                   AND NOT EXISTS (
-                       SELECT 1 FROM l10n_mx_immex_pedimento_line l
-                        WHERE l.product_id = m.product_id AND l.company_id = %(company)s
-                          AND l.is_temporary)
                 """,
-                products=product_ids,
-                company=company.id,
+                candidates,
+                company.id,
             )
         )
         return {row[0] for row in rows}

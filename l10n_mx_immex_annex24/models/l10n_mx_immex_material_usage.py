@@ -25,7 +25,6 @@ class L10nMxImmexMaterialUsage(models.Model):
     )
     unbuild_id = fields.Many2one(
         "mrp.unbuild",
-        string="Unbuild",
         readonly=True,
         index="btree_not_null",
         ondelete="restrict",

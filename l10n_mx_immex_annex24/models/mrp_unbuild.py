@@ -33,10 +33,10 @@ class MrpUnbuild(models.Model):
             )
             recovered = {}
             via = {}
-            for move in unbuild.produce_line_ids.filtered(
-                lambda m: m.state == "done" and m.product_id != product
-            ):
+            for move in unbuild.produce_line_ids:
                 component = move.product_id
+                if move.state != "done" or component == product:
+                    continue  # the unbuilt good itself goes the other way
                 qty = move._l10n_mx_immex_qty_product_uom()
                 if component.id in controlled:
                     recovered[component.id] = recovered.get(component.id, 0.0) + qty
