@@ -6,6 +6,7 @@ Deliveries, manufacturing orders and exit events turn into component demands her
 consumption, the BOM in force, merma and pending waste); the discharge service allocates them.
 """
 
+import bisect
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -293,7 +294,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                 continue
             batch_move_ids = [m.id for items in company_items.values() for m, __, __ in items]
             # Earlier exits, one row each (date, qty): what they matched depends on the
-            # productions finished by their own dates (see _matched_before).
+            # productions finished by their own dates (see _production_reach).
             for product_id, exit_date, qty in self.env.execute_query(
                 SQL(
                     """
@@ -333,41 +334,50 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                 result[product] = [(m, q, d, [], q) for m, q, d in items]
                 continue
             made = productions[product.id]
-            matched = self._matched_before(made, shipped.get(product.id, ()))
+            reach = self._production_reach(made)
+            matched = 0.0
+            for exit_date, qty in shipped.get(product.id, ()):
+                # what earlier exits matched: only production finished by their dates
+                matched = max(min(matched + qty, reach(exit_date)), matched)
             out = []
+            # a cursor over the productions: the matched position only moves forward
+            index, end_of = 0, made[0][1] if made else 0.0
             for move, qty, date in sorted(items, key=lambda item: (item[2], item[0].id)):
-                # the cumulative production this exit may reach: finished by its date
-                reach = sum(p_qty for __, p_qty, done_on in made if done_on and done_on <= date)
-                slices, need = [], min(qty, max(reach - matched, 0.0))
+                slices, need = [], min(qty, max(reach(date) - matched, 0.0))
                 rest = qty - need
-                pos, upto = matched, 0.0
-                for production_id, p_qty, __ in made:
-                    if need <= 1e-9:
-                        break
-                    upto += p_qty
-                    take = min(upto - pos, need)
+                while need > 1e-9 and index < len(made):
+                    take = min(end_of - matched, need)
                     if take > 1e-9:
-                        slices.append((production_id, take))
+                        slices.append((made[index][0], take))
                         need -= take
-                        pos += take
-                matched = pos
+                        matched += take
+                    if end_of - matched <= 1e-9:
+                        index += 1
+                        if index < len(made):
+                            end_of += made[index][1]
                 out.append((move, qty, date, slices, max(rest + max(need, 0.0), 0.0)))
             result[product] = out
         return result
 
     @api.model
-    def _matched_before(self, made, earlier):
-        """Cumulative production matched by ``earlier`` exits ``[(date, qty)]``, in order.
+    def _production_reach(self, made):
+        """``reach(date)``: cumulative production finished on or before ``date``.
 
-        ``made`` is ``[(production_id, qty, date finished)]`` in finishing order; an exit
-        takes what is left of the production finished by its date, the rest of it took the
-        BOM fallback and matched nothing: ``matched = min(matched + qty, reach(date))``.
+        ``made`` is ``[(production_id, qty, date finished)]`` in finishing order; one
+        bisection per call, so matching a long history stays linear-logarithmic.
         """
-        matched = 0.0
-        for exit_date, qty in earlier:
-            reach = sum(p_qty for __, p_qty, done_on in made if done_on and done_on <= exit_date)
-            matched = max(min(matched + qty, reach), matched)
-        return matched
+        dates, totals, total = [], [], 0.0
+        for __, p_qty, done_on in made:
+            if done_on:
+                total += p_qty
+                dates.append(done_on)
+                totals.append(total)
+
+        def reach(date):
+            k = bisect.bisect_right(dates, date)
+            return totals[k - 1] if k else 0.0
+
+        return reach
 
     @api.model
     def _usage_per_unit(self, matches):
