@@ -453,7 +453,6 @@ class TestMaterialsUsed(DischargeCommon):
 
     def test_bom_in_force_is_the_one_odoo_picks(self):
         Bom = self.env["mrp.bom"]
-        self.env["l10n_mx_immex.discharge.service"]
         other_company = self.env["res.company"].create({"name": "Other Plant"})
         a = self._create_product("Harness A", "HA", uom=self.uom_unit, immex_type="finished")
         b = self._create_product("Harness B", "HB", uom=self.uom_unit, immex_type="finished")
@@ -551,7 +550,6 @@ class TestMaterialsUsed(DischargeCommon):
                 ],
             }
         )
-        self.env["l10n_mx_immex.discharge.service"]
         structures = self.env["l10n_mx_immex.discharge.demand"]._bom_structures(
             red | blue, company=self.company
         )

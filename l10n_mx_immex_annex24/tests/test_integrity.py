@@ -411,7 +411,6 @@ class TestPeriodLock(IntegrityCommon):
         self.assertEqual(original.date, date(2026, 3, 1))
         self._close(date(2026, 3, 31))
         # a reversal asked for a date of the closed period moves after it
-        self.env["l10n_mx_immex.discharge.service"]
         self.env["l10n_mx_immex.discharge.reversal"]._reverse(
             original, date=date(2026, 3, 20), ratio=0.25
         )
