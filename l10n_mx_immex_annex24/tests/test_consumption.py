@@ -131,6 +131,11 @@ class TestNationalTemporarySplit(ConsumptionCommon):
         self.assertAlmostEqual(usage1.qty_national, 15.0)  # 25 - 10
         self.assertAlmostEqual(usage1.qty_per_unit, 1.0)  # 10 / 10
         # temporary stock now 10 - 10 = 0, national 30 - 15 = 15: all national
+        pools = self.env["l10n_mx_immex.discharge.demand"]._stock_by_regime(
+            self.company, [self.wire.id]
+        )
+        self.assertAlmostEqual(pools[self.wire.id]["temporary"], 0.0)
+        self.assertAlmostEqual(pools[self.wire.id]["national"], 15.0)
         mo2 = self._produce(self.harness, 5, {self.wire: 10.0, self.terminal: 20.0})
         self.assertAlmostEqual(self._usage(mo2, self.wire).qty_national, 10.0)
         self.assertAlmostEqual(self._usage(mo2, self.wire).qty_per_unit, 0.0)
@@ -516,6 +521,11 @@ class TestLossesScrapUnbuild(ConsumptionCommon):
         self.assertAlmostEqual(wire.qty_consumed, -11.0)  # back in stock
         terminal = rows.filtered(lambda u: u.component_id == self.terminal)
         self.assertAlmostEqual(terminal.qty_recovered, 20.0)  # 40 x 5 / 10
+        # the recovered wire is on hand again: 1000 declared - 22 used + 11 recovered
+        pools = self.env["l10n_mx_immex.discharge.demand"]._stock_by_regime(
+            self.company, [self.wire.id]
+        )
+        self.assertAlmostEqual(pools[self.wire.id]["temporary"], 989.0)
         # called again, it records nothing twice
         unbuild._l10n_mx_immex_record_recovery()
         self.assertEqual(len(self.Usage.search([("unbuild_id", "=", unbuild.id)])), 2)
