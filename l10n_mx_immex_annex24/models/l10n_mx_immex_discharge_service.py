@@ -520,6 +520,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 list(totals),
             )
         )
+        # balance_state is computed (not stored) from the balance: it goes stale with it
         self.env["l10n_mx_immex.pedimento.line"].invalidate_model(
-            ["qty_discharged", "qty_balance", "qty_balance_tariff"]
+            ["qty_discharged", "qty_balance", "qty_balance_tariff", "balance_state"]
         )
