@@ -651,6 +651,7 @@ class Dataset:
                 "product_id": "p.product_id",
                 "fraction_id": "p.fraction_id",
                 "quantity": "p.qty",
+                "quantity_product": "p.qty",
                 "quantity_tariff": "p.qty",
                 "value_usd": "p.qty * 45.0",
                 "entry_date": "p.entry",

@@ -129,3 +129,22 @@ def test_quantity_problem_options():
     assert units.quantity_problem(0.0, allow_zero=True) is None
     assert units.quantity_problem(-1.0, allow_zero=True) == "negative"
     assert units.quantity_problem(11, maximum=10) == "too_large"
+
+
+def test_convert_dozens_to_units_exactly():
+    # 2 dozen (factor 12) in units (factor 1): 24, not 23.999999999999996
+    assert units.convert(2, 12, 1) == 24.0
+    # 0.1 dozen = 1.2 units; 30 units = 2.5 dozen
+    assert units.convert(0.1, 12, 1) == 1.2
+    assert units.convert(30, 1, 12) == 2.5
+    # 1 unit in dozens rounds half-up at 6 digits: 0.083333
+    assert units.convert(1, 1, 12) == 0.083333
+
+
+def test_convert_refuses_zero_or_negative_factors():
+    import pytest
+
+    with pytest.raises(ValueError):
+        units.convert(1, 0, 1)
+    with pytest.raises(ValueError):
+        units.convert(1, 1, -2)

@@ -18,7 +18,14 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["MAX_QUANTITY", "from_tariff", "quantity_problem", "round_half_up", "to_tariff"]
+__all__ = [
+    "MAX_QUANTITY",
+    "convert",
+    "from_tariff",
+    "quantity_problem",
+    "round_half_up",
+    "to_tariff",
+]
 
 # No plant moves a trillion units of anything in one record: beyond this a value is a typo or
 # an attack, and it would swamp every balance and report it reaches.
@@ -74,6 +81,16 @@ def to_tariff(qty: Number, factor: Number, digits: int = 6) -> float:
 def from_tariff(qty_tariff: Number, factor: Number, digits: int = 6) -> float:
     """Quantity in the commercial unit: ``qty_tariff / factor`` rounded half-up."""
     return _quantize(_decimal(qty_tariff) / _factor(factor), digits)
+
+
+def convert(qty: Number, from_factor: Number, to_factor: Number, digits: int = 6) -> float:
+    """``qty`` of a unit worth ``from_factor`` reference units in a unit worth ``to_factor``.
+
+    Odoo's rule (``uom.uom._compute_quantity``: ``qty * from.factor / to.factor``) computed
+    in Decimal and rounded half-up once: a partida declared as 2 dozen is 24 units, not
+    23.999999999999996. The one place where a partida's unit meets its product's unit.
+    """
+    return _quantize(_decimal(qty) * _factor(from_factor) / _factor(to_factor), digits)
 
 
 def quantity_problem(value: object, allow_zero: bool = False, maximum: float = MAX_QUANTITY):

@@ -28,6 +28,7 @@ from . import stock_lot
 from . import stock_move_line
 from . import stock_quant
 from . import mrp_production
+from . import mrp_unbuild
 from . import res_users
 from . import res_partner
 from . import ir_ui_menu

@@ -6,6 +6,7 @@ Deliveries, manufacturing orders and exit events turn into component demands her
 consumption, the BOM in force, merma and pending waste); the discharge service allocates them.
 """
 
+import bisect
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -13,6 +14,9 @@ from odoo.tools import SQL
 
 from ..immex import bom as bom_lib
 from ..immex import fifo
+
+# What one unit of a good made here holds: the average of its latest productions.
+CONTENT_PRODUCTIONS = 20
 
 
 class L10nMxImmexDischargeDemand(models.AbstractModel):
@@ -32,6 +36,10 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         imported = self._imported_product_ids(
             moves.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
         )
+        national_only = set()
+        same_state = moves.filtered(lambda m: not m.product_id.bom_ids)
+        for company, company_moves in same_state.grouped("company_id").items():
+            national_only |= self._national_only_product_ids(company, company_moves.product_id.ids)
         for move in moves:
             product = move.product_id
             qty = move.product_uom._compute_quantity(
@@ -48,8 +56,10 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             ) or (product.id in imported and not product.bom_ids):
                 # Goods leaving in the same state: discharged directly, following their lots.
                 # A product imported under a pedimento stays controlled whatever its
-                # classification says now: its exit is never skipped.
-                demands.extend(self._lot_demands(move, product, qty, date))
+                # classification says now: its exit is never skipped. Goods the plant only
+                # ever bought in Mexico discharge nothing: no pedimento holds them.
+                if product.id not in national_only:
+                    demands.extend(self._lot_demands(move, product, qty, date))
             elif product.l10n_mx_immex_type == "finished" or product.bom_ids:
                 finished[product].append((move, qty, date))
         if finished:
@@ -62,6 +72,13 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
 
     @api.model
     def _lot_demands(self, move, product, qty, date):
+        """Demands of goods leaving in the same state, following their lots.
+
+        A lot's pedimento line is discharged only when that line was cleared on or before the
+        exit and has not expired at it (the goods cannot have left under a declaration made
+        after them, nor legally after their time limit); otherwise the lot's quantity is a
+        pending discharge with that reason (``pending_reason``), never a silent FIFO pick.
+        """
         base = {
             "product_id": product.id,
             "move_id": move.id,
@@ -78,11 +95,24 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             ml_qty = ml.product_uom_id._compute_quantity(
                 ml.quantity, product.uom_id, rounding_method="HALF-UP"
             )
-            demands.append(dict(base, qty=ml_qty, line_id=line.id))
+            demand = dict(base, qty=ml_qty, line_id=line.id)
+            reason = self._lot_line_problem(line, date)
+            if reason:
+                demand["pending_reason"] = reason
+            demands.append(demand)
             rest -= ml_qty
         if product.uom_id.compare(rest, 0.0) > 0:
             demands.append(dict(base, qty=rest, line_id=False))
         return demands
+
+    @api.model
+    def _lot_line_problem(self, line, date):
+        """Why the pedimento line of a lot cannot take an exit on ``date``, or None."""
+        if not line.is_temporary or not line.fifo_date or line.fifo_date > date:
+            return "lot_not_cleared"
+        if line.expiry_date and line.expiry_date < date:
+            return "lot_expired"
+        return None
 
     @api.model
     def _demands_for_finished(self, finished):
@@ -95,7 +125,12 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         for product in products:
             for move, _qty, date, slices, rest in matches[product]:
                 for production_id, mo_qty in slices:
-                    for component_id, per_unit in usage_by_mo.get(production_id, ()):
+                    if production_id not in usage_by_mo:
+                        # made before the addon was installed, or never recorded: the BOM
+                        # in force answers for it, never a silent zero
+                        fallback[(product, move, date)] += mo_qty
+                        continue
+                    for component_id, per_unit in usage_by_mo[production_id]:
                         demands.append(
                             {
                                 "product_id": component_id,
@@ -121,6 +156,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             )
             fallback_days = {key: key[2] if dated else None for key in fallback}
             boms_by_company = {}
+            national_only = defaultdict(set)
             for company, day in {(key[1].company_id, day) for key, day in fallback_days.items()}:
                 boms_by_company[company, day] = self._bom_structures(
                     self.env["product.product"].concat(
@@ -133,6 +169,14 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     stop=controlled,
                     company=company,
                     date=day,
+                )
+                national_only[company] |= self._national_only_product_ids(
+                    company,
+                    {
+                        line.component
+                        for bom in boms_by_company[company, day].values()
+                        for line in bom.lines
+                    },
                 )
             per_unit = {}
             for (product, move, date), qty in fallback.items():
@@ -160,7 +204,10 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     )
                 for component_id, (net1, merma1, desp1) in per_unit[key].items():
                     net, merma, desperdicio = net1 * qty, merma1 * qty, desp1 * qty
-                    if component_id not in controlled:
+                    if (
+                        component_id not in controlled
+                        or component_id in (national_only[move.company_id])
+                    ):
                         continue
                     demands.append(
                         {
@@ -192,8 +239,10 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         """Match shipped finished goods FIFO to the productions that made them.
 
         Deterministic and stateless: every done exit of the product, in (date, id) order,
-        takes the next slice of the cumulative production, in (date finished, id) order.
-        Returns ``{product: [(move, qty, date, [(production_id, qty)], unmatched_qty)]}``.
+        takes the next slice of the cumulative production, in (date finished, id) order,
+        among the productions finished on or before the exit's date (goods made after an
+        export cannot be in it: that part takes the BOM fallback). Returns
+        ``{product: [(move, qty, date, [(production_id, qty)], unmatched_qty)]}``.
         """
         result = {}
         # Only productions are needed to know whether anything was made here; the moves
@@ -221,10 +270,20 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             if not made_here:
                 continue  # nothing produced here: every unit takes the BOM fallback
             self.env.flush_all()
-            for product_id, production_id, qty in self.env.execute_query(
+            for product_id, production_id, qty, finished_on in self.env.execute_query(
                 SQL(
                     """
-                    SELECT p.product_id, p.id, SUM(m.quantity * mu.factor / pu.factor)
+                    SELECT p.product_id, p.id,
+                           SUM(m.quantity * mu.factor / pu.factor)
+                           -- goods of the order taken apart again (unbuild) never leave
+                           - COALESCE((
+                               SELECT SUM(um.quantity * umu.factor)
+                                 FROM stock_move um
+                                 JOIN mrp_unbuild u ON u.id = um.unbuild_id
+                                 JOIN uom_uom umu ON umu.id = um.product_uom
+                                WHERE u.mo_id = p.id AND um.product_id = p.product_id
+                                  AND um.state = 'done'), 0) / MAX(pu.factor),
+                           p.date_finished::date
                       FROM mrp_production p
                       JOIN stock_move m ON m.production_id = p.id AND m.product_id = p.product_id
                       JOIN uom_uom mu ON mu.id = m.product_uom
@@ -239,7 +298,8 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     company.id,
                 )
             ):
-                productions[product_id].append((production_id, qty))
+                if qty > 1e-9:
+                    productions[product_id].append((production_id, qty, finished_on))
             # What earlier exits already took, only for goods that were produced here.
             firsts = [
                 (product.id,) + min(((d, m.id) for m, __, d in items))
@@ -249,15 +309,17 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             if not firsts:
                 continue
             batch_move_ids = [m.id for items in company_items.values() for m, __, __ in items]
-            shipped.update(
-                self.env.execute_query(
-                    SQL(
-                        """
-                        SELECT f.product_id, x.qty
+            # Earlier exits, one row each (date, qty): what they matched depends on the
+            # productions finished by their own dates (see _production_reach).
+            for product_id, exit_date, qty in self.env.execute_query(
+                SQL(
+                    """
+                        SELECT f.product_id, x.exit_date, x.qty
                           FROM unnest(%s::int[], %s::date[], %s::int[])
                                AS f(product_id, first_date, first_move)
                           JOIN LATERAL (
-                               SELECT COALESCE(SUM(m.quantity * mu.factor / pu.factor), 0) AS qty
+                               SELECT COALESCE(ped.entry_date, m.date::date) AS exit_date,
+                                      m.quantity * mu.factor / pu.factor AS qty, m.id
                                  FROM stock_move m
                                  JOIN uom_uom mu ON mu.id = m.product_uom
                                  JOIN product_product pp ON pp.id = m.product_id
@@ -273,43 +335,65 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                                       < (f.first_date, f.first_move)
                                   AND m.id != ALL(%s)
                           ) x ON TRUE
-                        """,
-                        [f[0] for f in firsts],
-                        [f[1] for f in firsts],
-                        [f[2] for f in firsts],
-                        company.id,
-                        batch_move_ids,
-                    )
+                      ORDER BY f.product_id, x.exit_date, x.id
+                    """,
+                    [f[0] for f in firsts],
+                    [f[1] for f in firsts],
+                    [f[2] for f in firsts],
+                    company.id,
+                    batch_move_ids,
                 )
-            )
+            ):
+                shipped.setdefault(product_id, []).append((exit_date, qty))
         for product, items in finished.items():
             if not productions.get(product.id):
                 result[product] = [(m, q, d, [], q) for m, q, d in items]
                 continue
-            cursor = shipped.get(product.id, 0.0)
+            made = productions[product.id]
+            reach = self._production_reach(made)
+            matched = 0.0
+            for exit_date, qty in shipped.get(product.id, ()):
+                # what earlier exits matched: only production finished by their dates
+                matched = max(min(matched + qty, reach(exit_date)), matched)
             out = []
-            prod_iter = iter(productions[product.id])
-            current = next(prod_iter, None)
-            produced_upto = current[1] if current else 0.0
-            consumed_before = 0.0
+            # a cursor over the productions: the matched position only moves forward
+            index, end_of = 0, made[0][1] if made else 0.0
             for move, qty, date in sorted(items, key=lambda item: (item[2], item[0].id)):
-                slices, need, pos = [], qty, cursor
-                while need > 1e-9 and current:
-                    available = produced_upto - max(pos, consumed_before)
-                    if available <= 1e-9:
-                        consumed_before = produced_upto
-                        current = next(prod_iter, None)
-                        if current:
-                            produced_upto += current[1]
-                        continue
-                    take = min(available, need)
-                    slices.append((current[0], take))
-                    need -= take
-                    pos += take
-                out.append((move, qty, date, slices, max(need, 0.0)))
-                cursor += qty
+                slices, need = [], min(qty, max(reach(date) - matched, 0.0))
+                rest = qty - need
+                while need > 1e-9 and index < len(made):
+                    take = min(end_of - matched, need)
+                    if take > 1e-9:
+                        slices.append((made[index][0], take))
+                        need -= take
+                        matched += take
+                    if end_of - matched <= 1e-9:
+                        index += 1
+                        if index < len(made):
+                            end_of += made[index][1]
+                out.append((move, qty, date, slices, max(rest + max(need, 0.0), 0.0)))
             result[product] = out
         return result
+
+    @api.model
+    def _production_reach(self, made):
+        """``reach(date)``: cumulative production finished on or before ``date``.
+
+        ``made`` is ``[(production_id, qty, date finished)]`` in finishing order; one
+        bisection per call, so matching a long history stays linear-logarithmic.
+        """
+        dates, totals, total = [], [], 0.0
+        for __, p_qty, done_on in made:
+            if done_on:
+                total += p_qty
+                dates.append(done_on)
+                totals.append(total)
+
+        def reach(date):
+            k = bisect.bisect_right(dates, date)
+            return totals[k - 1] if k else 0.0
+
+        return reach
 
     @api.model
     def _usage_per_unit(self, matches):
@@ -322,7 +406,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
         if not production_ids:
             return {}
         rows = self.env["l10n_mx_immex.material.usage"].search_read(
-            [("production_id", "in", list(production_ids))],
+            [("production_id", "in", list(production_ids)), ("unbuild_id", "=", False)],
             ["production_id", "component_id", "qty_per_unit"],
             load=None,
         )
@@ -374,6 +458,216 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                     products.ids,
                 )
             )
+        }
+
+    @api.model
+    def _imported_content(self, company, product, controlled=None):
+        """``{component_id: qty per unit}``: the temporarily imported material one unit of a
+        good made in the plant holds, or None when ``product`` is not made here (an
+        imported material itself, or a good with neither productions nor a BOM).
+
+        The average of its latest productions (``CONTENT_PRODUCTIONS``), weighted by what
+        each produced: one production counts once, whatever its number of usage rows;
+        national content is excluded (it discharges nothing). Without recorded productions,
+        the BOM in force (net + merma), without the components the plant only buys in Mexico.
+        Used for sub-assemblies, scrap of finished goods or work in progress, and losses.
+        """
+        if controlled is None:
+            controlled = self._controlled_product_ids()
+        if product.id in controlled:
+            return None
+        self.env["l10n_mx_immex.material.usage"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH latest AS (
+                    SELECT production_id, MAX(qty_produced) AS produced
+                      FROM l10n_mx_immex_material_usage
+                     WHERE finished_product_id = %(product)s AND company_id = %(company)s
+                       AND unbuild_id IS NULL
+                  GROUP BY production_id
+                  ORDER BY MAX(date) DESC, production_id DESC
+                     LIMIT %(limit)s
+                )
+                SELECT u.component_id, SUM(u.qty_consumed - u.qty_national),
+                       (SELECT SUM(produced) FROM latest)
+                  FROM l10n_mx_immex_material_usage u
+                  JOIN latest ON latest.production_id = u.production_id
+                 WHERE u.unbuild_id IS NULL
+              GROUP BY u.component_id
+                """,
+                product=product.id,
+                company=company.id,
+                limit=CONTENT_PRODUCTIONS,
+            )
+        )
+        if rows:
+            return {cid: qty / produced for cid, qty, produced in rows if produced}
+        boms = self._bom_structures(product, stop=controlled, company=company)
+        if product.id not in boms:
+            return None
+        leaves = bom_lib.explode(product.id, 1.0, boms, stop=controlled.__contains__)
+        national_only = self._national_only_product_ids(company, leaves)
+        return {
+            cid: net + merma
+            for cid, (net, merma, __) in leaves.items()
+            if cid in controlled and cid not in national_only
+        }
+
+    @api.model
+    def _national_only_product_ids(self, company, product_ids):
+        """Ids of ``product_ids`` that ``company`` only ever got in Mexico (or definitively).
+
+        Received from suppliers under the national or definitive regime, and never under a
+        temporary import (no temporary receipt, no temporary pedimento line): no pedimento
+        can hold them, so their consumption or exit is never a pending discharge. Goods of
+        unknown origin (no receipt at all) are not in it: they stay controlled.
+        """
+        product_ids = sorted(set(product_ids))
+        if not product_ids:
+            return set()
+        self.env["l10n_mx_immex.pedimento.line"].flush_model(
+            ["product_id", "company_id", "is_temporary"]
+        )
+        # Goods on a temporary import are never national-only: most of an export's goods
+        # are, and for them the moves (a validation's pending writes) are not flushed.
+        candidates = [
+            row[0]
+            for row in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT p.id FROM unnest(%s::int[]) AS p(id)
+                     WHERE NOT EXISTS (
+                           SELECT 1 FROM l10n_mx_immex_pedimento_line l
+                            WHERE l.product_id = p.id AND l.company_id = %s AND l.is_temporary)
+                    """,
+                    product_ids,
+                    company.id,
+                )
+            )
+        ]
+        if not candidates:
+            return set()
+        self.env["stock.move"].flush_model(
+            ["product_id", "company_id", "state", "location_id", "l10n_mx_immex_regime"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT m.product_id
+                  FROM stock_move m
+                  JOIN stock_location sl ON sl.id = m.location_id
+                 WHERE m.product_id = ANY(%s) AND m.company_id = %s
+                   AND m.state = 'done' AND sl.usage = 'supplier'
+              GROUP BY m.product_id
+                HAVING BOOL_AND(m.l10n_mx_immex_regime IN ('national', 'definitive'))
+                """,
+                candidates,
+                company.id,
+            )
+        )
+        return {row[0] for row in rows}
+
+    @api.model
+    def _stock_by_regime(self, company, product_ids, exclude_production_ids=()):
+        """``{product_id: {"temporary": qty, "national": qty, "temporary_known": bool}}``.
+
+        What of each product is still on hand by regime, in the product's unit, from what
+        really came in minus what was consumed or left: temporary = temporary-import lines
+        (a receipt's line, or a partida declared before its goods) plus temporary receipts
+        under no pedimento, minus the temporary part of the materials used and what left in
+        the same state (direct discharges); national = national and definitive receipts net
+        of returns to the supplier, minus the national part of the materials used.
+        ``temporary_known``: the product was ever imported temporarily by the company;
+        ``national_known``: it was ever received under the national or definitive regime.
+        """
+        product_ids = sorted(set(product_ids))
+        if not product_ids:
+            return {}
+        for model in (
+            "stock.move",
+            "l10n_mx_immex.pedimento.line",
+            "l10n_mx_immex.material.usage",
+            "l10n_mx_immex.discharge",
+        ):
+            self.env[model].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH p AS (SELECT unnest(%(products)s::int[]) AS product_id),
+                receipts AS (
+                    SELECT m.product_id,
+                           SUM(CASE WHEN m.l10n_mx_immex_regime = 'temporary'
+                                     AND m.l10n_mx_immex_pedimento_line_id IS NULL
+                                    THEN sign * qty ELSE 0 END) AS temporary,
+                           SUM(CASE WHEN m.l10n_mx_immex_regime IN ('national', 'definitive')
+                                    THEN sign * qty ELSE 0 END) AS national,
+                           BOOL_OR(m.l10n_mx_immex_regime IN ('national', 'definitive')
+                                   AND sign = 1) AS national_in
+                      FROM (SELECT m.*, m.quantity * mu.factor / pu.factor AS qty,
+                                   CASE WHEN sl.usage = 'supplier' THEN 1 ELSE -1 END AS sign
+                              FROM stock_move m
+                              JOIN stock_location sl ON sl.id = m.location_id
+                              JOIN stock_location dl ON dl.id = m.location_dest_id
+                              JOIN uom_uom mu ON mu.id = m.product_uom
+                              JOIN product_product pp ON pp.id = m.product_id
+                              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                              JOIN uom_uom pu ON pu.id = pt.uom_id
+                             WHERE m.product_id = ANY(%(products)s)
+                               AND m.company_id = %(company)s AND m.state = 'done'
+                               AND (sl.usage = 'supplier') != (dl.usage = 'supplier')) m
+                  GROUP BY m.product_id
+                ),
+                lines AS (
+                    SELECT product_id, SUM(quantity_product) AS qty
+                      FROM l10n_mx_immex_pedimento_line
+                     WHERE product_id = ANY(%(products)s) AND company_id = %(company)s
+                       AND is_temporary
+                  GROUP BY product_id
+                ),
+                used AS (
+                    SELECT component_id AS product_id,
+                           SUM(qty_consumed - qty_national) AS temporary,
+                           SUM(qty_national) AS national
+                      FROM l10n_mx_immex_material_usage
+                     WHERE component_id = ANY(%(products)s) AND company_id = %(company)s
+                       AND COALESCE(production_id, 0) != ALL(%(exclude)s)
+                       -- a sub-assembly's content is counted by its own production
+                       AND via_product_id IS NULL
+                  GROUP BY component_id
+                ),
+                direct AS (
+                    SELECT product_id, SUM(quantity) AS qty
+                      FROM l10n_mx_immex_discharge
+                     WHERE product_id = ANY(%(products)s) AND company_id = %(company)s
+                       AND finished_product_id IS NULL AND production_id IS NULL
+                  GROUP BY product_id
+                )
+                SELECT p.product_id,
+                       COALESCE(lines.qty, 0) + COALESCE(receipts.temporary, 0)
+                           - COALESCE(used.temporary, 0) - COALESCE(direct.qty, 0),
+                       COALESCE(receipts.national, 0) - COALESCE(used.national, 0),
+                       lines.qty IS NOT NULL OR COALESCE(receipts.temporary, 0) > 0,
+                       COALESCE(receipts.national_in, FALSE)
+                  FROM p
+             LEFT JOIN receipts ON receipts.product_id = p.product_id
+             LEFT JOIN lines ON lines.product_id = p.product_id
+             LEFT JOIN used ON used.product_id = p.product_id
+             LEFT JOIN direct ON direct.product_id = p.product_id
+                """,
+                products=product_ids,
+                company=company.id,
+                exclude=list(exclude_production_ids),
+            )
+        )
+        return {
+            product_id: {
+                "temporary": max(temporary or 0.0, 0.0),
+                "national": max(national or 0.0, 0.0),
+                "temporary_known": bool(known),
+                "national_known": bool(national_known),
+            }
+            for product_id, temporary, national, known, national_known in rows
         }
 
     @api.model

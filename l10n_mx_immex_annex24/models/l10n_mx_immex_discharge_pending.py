@@ -6,6 +6,9 @@ from odoo.tools import SQL
 from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_discharge import DISCHARGE_KINDS
 
+# pendings of lots whose own pedimento line could not take them (see the demand model)
+LOT_REASONS = ("lot_not_cleared", "lot_expired")
+
 
 class L10nMxImmexDischargePending(models.Model):
     """A quantity that left but that no valid balance could cover: an audit finding.
@@ -33,6 +36,8 @@ class L10nMxImmexDischargePending(models.Model):
             ("expired", "Only expired balances"),
             ("directed", "Declared import line without enough balance"),
             ("not_expired", "No expired balance to regularise (A3)"),
+            ("lot_not_cleared", "Lot's pedimento not cleared by the exit date"),
+            ("lot_expired", "Lot's pedimento expired at the exit date"),
         ],
         required=True,
         readonly=True,
@@ -129,8 +134,9 @@ class L10nMxImmexDischargePending(models.Model):
                 ("product_id", "in", products.ids),
                 ("state", "=", "pending"),
                 # a declared discharge or an A3 that fell short is corrected by its
-                # pedimento (a rectification), never settled by FIFO
-                ("reason", "not in", ("directed", "not_expired")),
+                # pedimento (a rectification), and a lot's goods are those of its line:
+                # FIFO never settles them elsewhere
+                ("reason", "not in", ("directed", "not_expired", *LOT_REASONS)),
             ],
             order="date, id",
         )

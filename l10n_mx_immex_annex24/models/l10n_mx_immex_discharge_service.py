@@ -160,7 +160,8 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                    CASE WHEN p.is_consolidated AND p.entry_date < l.fifo_date
                         THEN p.entry_date ELSE l.fifo_date END,
                    l.expiry_date,
-                   CASE WHEN l.quantity > 0 THEN l.quantity_tariff / l.quantity ELSE 0 END,
+                   CASE WHEN l.quantity_product > 0
+                        THEN l.quantity_tariff / l.quantity_product ELSE 0 END,
                    l.pedimento_id
               FROM l10n_mx_immex_pedimento_line l
               JOIN l10n_mx_immex_pedimento p ON p.id = l.pedimento_id
@@ -224,6 +225,10 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         forced = [(i, d) for i, d in usual if d.get("line_id")]
         free = [(i, d) for i, d in usual if not d.get("line_id")]
         for i, demand in forced:
+            if demand.get("pending_reason"):
+                # its lot's line cannot take it (not cleared yet, expired): no FIFO pick
+                pendings.append((i, demand["qty"], demand["pending_reason"]))
+                continue
             need = demand["qty"]
             for bal in by_product.get(demand["product_id"], ()):
                 if bal[0] == demand["line_id"] and bal[1] > eps:
@@ -657,11 +662,12 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 UPDATE l10n_mx_immex_pedimento_line l
                    SET qty_discharged = l.qty_discharged + d.qty,
                        qty_balance = CASE WHEN l.is_temporary
-                                          THEN l.quantity - l.qty_discharged - d.qty ELSE 0 END,
+                                          THEN l.quantity_product - l.qty_discharged - d.qty
+                                          ELSE 0 END,
                        qty_balance_tariff = CASE
-                           WHEN l.is_temporary AND l.quantity > 0
-                           THEN (l.quantity - l.qty_discharged - d.qty)
-                                * l.quantity_tariff / l.quantity
+                           WHEN l.is_temporary AND l.quantity_product > 0
+                           THEN (l.quantity_product - l.qty_discharged - d.qty)
+                                * l.quantity_tariff / l.quantity_product
                            ELSE 0 END
                   FROM unnest(%s::int[], %s::float8[]) AS d(line_id, qty)
                  WHERE l.id = d.line_id AND l.id = ANY(%s)
@@ -672,6 +678,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 list(totals),
             )
         )
+        # balance_state is computed (not stored) from the balance: it goes stale with it
         self.env["l10n_mx_immex.pedimento.line"].invalidate_model(
-            ["qty_discharged", "qty_balance", "qty_balance_tariff"]
+            ["qty_discharged", "qty_balance", "qty_balance_tariff", "balance_state"]
         )

@@ -23,6 +23,7 @@ class L10nMxImmexFinding(models.Model):
             ("exit_without_pedimento", "Exit abroad without pedimento"),
             ("receipt_without_pedimento", "Temporary import without pedimento"),
             ("expired_skipped", "Expired balance skipped by FIFO"),
+            ("inventory_loss", "Imported material lost (inventory adjustment)"),
         ],
         required=True,
         readonly=True,
@@ -33,6 +34,12 @@ class L10nMxImmexFinding(models.Model):
     partner_id = fields.Many2one("res.partner", readonly=True)
     product_id = fields.Many2one("product.product", required=True, readonly=True, index=True)
     quantity = fields.Float(digits="Product Unit", readonly=True, aggregator=None)
+    finished_product_id = fields.Many2one(
+        "product.product",
+        string="Lost Good",
+        readonly=True,
+        help="The finished good or work in progress that held the imported component.",
+    )
     uom_id = fields.Many2one(related="product_id.uom_id")
     pedimento_line_id = fields.Many2one(
         "l10n_mx_immex.pedimento.line", string="Balance", readonly=True, index="btree_not_null"

@@ -345,14 +345,24 @@ class L10nMxImmexIntegrity(models.AbstractModel):
                       FROM l10n_mx_immex_discharge WHERE company_id = %(company)s
                   GROUP BY import_line_id
                 )
+                -- the declared quantity in the product's unit (the balance's), recomputed
+                -- from the legal columns rather than read from its stored conversion
+                , lines AS (
+                    SELECT l.*, l.quantity * lu.factor / pu.factor AS declared
+                      FROM l10n_mx_immex_pedimento_line l
+                      JOIN uom_uom lu ON lu.id = l.uom_id
+                      JOIN product_product pp ON pp.id = l.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                      JOIN uom_uom pu ON pu.id = pt.uom_id
+                )
                 SELECT l.id, l.qty_discharged, COALESCE(d.qty, 0), l.qty_balance,
-                       CASE WHEN l.is_temporary THEN l.quantity - COALESCE(d.qty, 0) ELSE 0 END
-                  FROM l10n_mx_immex_pedimento_line l
+                       CASE WHEN l.is_temporary THEN l.declared - COALESCE(d.qty, 0) ELSE 0 END
+                  FROM lines l
              LEFT JOIN ledger d ON d.import_line_id = l.id
                  WHERE (l.company_id = %(company)s OR l.id IN (SELECT import_line_id FROM ledger))
                    AND (ABS(COALESCE(l.qty_discharged, 0) - COALESCE(d.qty, 0)) > %(tol)s
                         OR ABS(COALESCE(l.qty_balance, 0)
-                               - CASE WHEN l.is_temporary THEN l.quantity - COALESCE(d.qty, 0)
+                               - CASE WHEN l.is_temporary THEN l.declared - COALESCE(d.qty, 0)
                                       ELSE 0 END) > %(tol)s)
               ORDER BY l.id
                 """,

@@ -9,7 +9,10 @@ class L10nMxImmexMaterialUsage(models.Model):
     """Materials used (Annex 24): real consumption of an imported component by a production.
 
     One row per manufacturing order and controlled component, through sub-assemblies. The
-    theoretical columns come from the bill of materials so drift is caught early.
+    theoretical columns come from the bill of materials so drift is caught early. An
+    unbuild (disassembly) records the components it recovers as rows of its own: negative
+    consumption, the recovered quantity in ``qty_recovered`` (Annex 24 lists disassembly
+    outputs among the materials used).
     """
 
     _name = "l10n_mx_immex.material.usage"
@@ -18,7 +21,20 @@ class L10nMxImmexMaterialUsage(models.Model):
     _check_company_auto = True
 
     production_id = fields.Many2one(
-        "mrp.production", required=True, readonly=True, index=True, ondelete="restrict"
+        "mrp.production", readonly=True, index=True, ondelete="restrict"
+    )
+    unbuild_id = fields.Many2one(
+        "mrp.unbuild",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="Disassembly that recovered the component.",
+    )
+    operation = fields.Selection(
+        selection=[("production", "Production"), ("unbuild", "Disassembly")],
+        default="production",
+        required=True,
+        readonly=True,
     )
     date = fields.Date(required=True, readonly=True, index=True)
     finished_product_id = fields.Many2one(
@@ -48,6 +64,13 @@ class L10nMxImmexMaterialUsage(models.Model):
         readonly=True,
         help="Part of the consumption taken from national or definitively imported goods: "
         "it discharges no pedimento.",
+        aggregator=None,
+    )
+    qty_recovered = fields.Float(
+        string="Recovered",
+        digits="Product Unit",
+        readonly=True,
+        help="Recovered by a disassembly (unbuild): back in stock, no longer consumed.",
         aggregator=None,
     )
     qty_scrapped = fields.Float(
@@ -102,6 +125,11 @@ class L10nMxImmexMaterialUsage(models.Model):
         readonly=True,
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+
+    _production_or_unbuild = models.Constraint(
+        "CHECK(production_id IS NOT NULL OR unbuild_id IS NOT NULL)",
+        "A materials-used row belongs to a production or to a disassembly.",
+    )
 
     @api.depends("qty_consumed", "qty_theoretical")
     def _compute_drift(self):

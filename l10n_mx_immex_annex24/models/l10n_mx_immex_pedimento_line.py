@@ -98,6 +98,17 @@ class L10nMxImmexPedimentoLine(models.Model):
         precompute=True,
         required=True,
     )
+    # The balance's unit: a partida declared in dozens or kilograms of goods kept in units
+    # holds its balance (and every discharge, pending and report of it) in the product's unit.
+    quantity_product = fields.Float(
+        string="Quantity (Product Unit)",
+        digits="Product Unit",
+        compute="_compute_quantity_product",
+        store=True,
+        precompute=True,
+        help="Declared quantity converted once to the product's unit: the unit of the "
+        "balance, of the discharges and of the reports.",
+    )
     quantity_tariff = fields.Float(
         string="Quantity (UMT)",
         digits="Product Unit",
@@ -275,7 +286,7 @@ class L10nMxImmexPedimentoLine(models.Model):
         "The quantities of a pedimento line must be real numbers.",
     )
     _discharged_within_quantity = models.Constraint(
-        f"CHECK(qty_discharged <= quantity + {QTY_TOLERANCE})",
+        f"CHECK(qty_discharged <= quantity_product + {QTY_TOLERANCE})",
         "A pedimento line cannot be discharged beyond its declared quantity.",
     )
     _balance_index = models.Index("(company_id, product_id, fifo_date) WHERE is_temporary")
@@ -314,6 +325,13 @@ class L10nMxImmexPedimentoLine(models.Model):
         for line in self:
             if not line.origin_country_id:
                 line.origin_country_id = line.product_id.l10n_mx_immex_origin_country_id
+
+    @api.depends("quantity", "uom_id", "product_id")
+    def _compute_quantity_product(self):
+        for line in self:
+            line.quantity_product = line.uom_id._l10n_mx_immex_convert(
+                line.quantity, line.product_id.uom_id
+            )
 
     @api.depends("quantity", "uom_id", "product_id")
     def _compute_quantity_tariff(self):
@@ -393,16 +411,17 @@ class L10nMxImmexPedimentoLine(models.Model):
         for line in self:
             line.qty_discharged = totals.get(line.id, 0.0)
 
-    @api.depends("is_temporary", "quantity", "qty_discharged")
+    @api.depends("is_temporary", "quantity_product", "qty_discharged")
     def _compute_qty_balance(self):
         for line in self:
             line.qty_balance, line.qty_balance_tariff = self._immex_balances(
-                line.is_temporary, line.quantity, line.qty_discharged, line.quantity_tariff
+                line.is_temporary, line.quantity_product, line.qty_discharged, line.quantity_tariff
             )
 
     @api.model
     def _immex_balances(self, is_temporary, quantity, qty_discharged, quantity_tariff):
-        """``(balance, balance in UMT)`` of a line."""
+        """``(balance, balance in UMT)`` of a line; ``quantity`` in the product's unit
+        (``quantity_product``), as the ledger's quantities are."""
         balance = quantity - qty_discharged if is_temporary else 0.0
         # the UMT/UMC ratio of the partida itself, as the set-based discharge uses it
         return balance, (balance * quantity_tariff / quantity if quantity else 0.0)
@@ -444,12 +463,13 @@ class L10nMxImmexPedimentoLine(models.Model):
     @api.depends("is_temporary", "qty_balance", "expiry_date")
     @api.depends_context("date")
     def _compute_balance_state(self):
+        # the balance is in the product's unit: so is its rounding
         today = fields.Date.context_today(self)
         for line in self:
             line.days_to_expiry = (line.expiry_date - today).days if line.expiry_date else 0
             if not line.is_temporary:
                 line.balance_state = "none"
-            elif line.uom_id.compare(line.qty_balance, 0.0) <= 0:
+            elif line.product_id.uom_id.compare(line.qty_balance, 0.0) <= 0:
                 line.balance_state = "closed"
             elif line.expiry_date and line.expiry_date < today:
                 line.balance_state = "expired"
@@ -669,6 +689,7 @@ class L10nMxImmexPedimentoLine(models.Model):
                     "material_type": material_type,
                     "fraction_id": product.l10n_mx_immex_fraction_id.id,
                     "quantity": quantity,
+                    "quantity_product": quantity,  # created in the product's own unit
                     "uom_id": uom.id,
                     "quantity_tariff": quantity_tariff,
                     "uom_tariff_id": umt.id,

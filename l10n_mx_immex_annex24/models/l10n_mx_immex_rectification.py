@@ -307,6 +307,11 @@ class L10nMxImmexRectification(models.AbstractModel):
             return self._adjust_exit(line, delta)
         if not line.is_temporary:
             return []
+        # the ledger and the balance are in the product's unit (a partida may be declared
+        # in dozens or kilograms): the UMT ratio follows the declared quantity's unit
+        ratio = line.quantity_tariff / line.quantity if line.quantity else 0.0
+        tariff_delta = delta * ratio
+        delta = line.uom_id._l10n_mx_immex_convert(delta, line.product_id.uom_id)
         # the balance read below must not move before the adjustment is written (exits
         # lock the lines they take the same way)
         self.env["l10n_mx_immex.pedimento.line"].flush_model()
@@ -326,7 +331,6 @@ class L10nMxImmexRectification(models.AbstractModel):
                 rows = self._standing_rows(SQL("d.import_line_id = %s", line.id))
                 taken = self._give_back(rows, {line.product_id.id: short})
                 dates += [row["date"] for row in taken]
-        ratio = line.quantity_tariff / line.quantity if line.quantity else 0.0
         self._insert(
             [
                 {
@@ -334,7 +338,7 @@ class L10nMxImmexRectification(models.AbstractModel):
                     "import_pedimento_id": line.pedimento_id.id,
                     "product_id": line.product_id.id,
                     "quantity": round(-delta, DIGITS),
-                    "quantity_tariff": round(-delta * ratio, DIGITS),
+                    "quantity_tariff": round(-tariff_delta, DIGITS),
                     "date": date,
                     "company_id": line.company_id.id,
                 }

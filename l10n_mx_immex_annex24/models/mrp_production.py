@@ -34,19 +34,30 @@ class MrpProduction(models.Model):
     def _l10n_mx_immex_record_usage(self):
         """Record the real consumption of imported components (Annex 24 'materials used').
 
-        Controlled components count as consumed; a sub-assembly made in the plant counts
-        through its own recorded consumption per unit (average of its productions), or its
-        bill of materials when none was recorded. Scrap orders of the production are its
-        desperdicio. The theoretical quantity (net + merma) comes from the BOM.
+        Controlled components count as consumed, split into temporary and national from the
+        stock that was really there (see :meth:`_l10n_mx_immex_split_regime`); a
+        sub-assembly made in the plant counts through the temporary content per unit of its
+        own productions, or its bill of materials when none was recorded. Scrap orders of the
+        production are its desperdicio. The theoretical quantity (net + merma) comes from
+        the BOM.
         """
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
         Usage = self.env["l10n_mx_immex.material.usage"].sudo()
+        Demand = self.env["l10n_mx_immex.discharge.demand"].sudo()
         todo = self.filtered(lambda p: p.state == "done" and not p.l10n_mx_immex_usage_ids)
         if not todo:
             return
-        controlled = self.env["l10n_mx_immex.discharge.demand"].sudo()._controlled_product_ids()
+        controlled = Demand._controlled_product_ids()
+        # what each company really holds by regime, before these productions; kept up to
+        # date as the batch's productions consume it, in the order they finished
+        pools = {}
+        for company, productions in todo.grouped("company_id").items():
+            component_ids = {
+                m.product_id.id for m in productions.move_raw_ids if m.product_id.id in controlled
+            }
+            pools[company] = Demand._stock_by_regime(company, component_ids, productions.ids)
         vals_list = []
-        for production in todo:
+        for production in todo.sorted(lambda p: (p.date_finished or p.create_date, p.id)):
             product = production.product_id
             produced = sum(
                 m._l10n_mx_immex_qty_product_uom()
@@ -60,43 +71,49 @@ class MrpProduction(models.Model):
             via = {}
             rule = {}
             company_rule = production.company_id.l10n_mx_immex_mixed_stock_rule
+            company_pools = pools[production.company_id]
             for move in production.move_raw_ids.filtered(lambda m: m.state == "done"):
                 component = move.product_id
                 if component.id in controlled:
                     qty = move._l10n_mx_immex_qty_product_uom()
                     consumed[component.id] += qty
+                    pool = company_pools.setdefault(
+                        component.id,
+                        {
+                            "temporary": 0.0,
+                            "national": 0.0,
+                            "temporary_known": False,
+                            "national_known": False,
+                        },
+                    )
                     if move.move_line_ids.lot_id:
                         # lots say it: those without a pedimento line are national goods
                         rule[component.id] = "lot"
-                        national[component.id] += sum(
+                        qty_national = sum(
                             ml.product_uom_id._compute_quantity(ml.quantity, component.uom_id)
                             for ml in move.move_line_ids
                             if not ml.lot_id.l10n_mx_immex_pedimento_line_id
                         )
-                    elif company_rule == "national_first":
-                        rule[component.id] = "national_first"
-                        available = production._l10n_mx_immex_national_available(component)
-                        national[component.id] += min(
-                            qty, max(available - national[component.id], 0)
-                        )
                     else:
-                        rule[component.id] = "temporary_first"
+                        rule[component.id] = company_rule or "temporary_first"
+                        qty_national = self._l10n_mx_immex_split_regime(
+                            qty, pool, rule[component.id]
+                        )
+                    national[component.id] += qty_national
+                    pool["national"] = max(pool["national"] - qty_national, 0.0)
+                    pool["temporary"] = max(pool["temporary"] - (qty - qty_national), 0.0)
                 elif component.bom_ids:
                     for sub_id, per_unit in production._l10n_mx_immex_subassembly_per_unit(
                         component, service, controlled
                     ).items():
                         consumed[sub_id] += per_unit * move._l10n_mx_immex_qty_product_uom()
                         via[sub_id] = component.id
-                        rule.setdefault(sub_id, "temporary_first")
+                        rule.setdefault(sub_id, company_rule or "temporary_first")
             scrapped = defaultdict(float)
             for scrap in production.scrap_ids.filtered(lambda s: s.state == "done"):
                 if scrap.product_id.id in controlled:
                     scrapped[scrap.product_id.id] += scrap.scrap_qty
-            boms = (
-                self.env["l10n_mx_immex.discharge.demand"]
-                .sudo()
-                ._bom_structures(product, stop=controlled, company=production.company_id)
-            )
+            boms = Demand._bom_structures(product, stop=controlled, company=production.company_id)
             theoretical = (
                 bom_lib.explode(product.id, produced, boms, stop=controlled.__contains__)
                 if product.id in boms
@@ -135,53 +152,30 @@ class MrpProduction(models.Model):
         if vals_list:
             Usage.create(vals_list)
 
-    def _l10n_mx_immex_national_available(self, component):
-        """National or definitive goods of ``component`` not yet consumed by productions."""
-        self.ensure_one()
-        received = sum(
-            move._l10n_mx_immex_qty_product_uom()
-            for move in self.env["stock.move"].search(
-                [
-                    ("product_id", "=", component.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("state", "=", "done"),
-                    ("location_id.usage", "=", "supplier"),
-                    ("l10n_mx_immex_regime", "in", ("national", "definitive")),
-                ]
-            )
-        )
-        used = sum(
-            self.env["l10n_mx_immex.material.usage"]
-            .search([("component_id", "=", component.id), ("company_id", "=", self.company_id.id)])
-            .mapped("qty_national")
-        )
-        return max(received - used, 0.0)
+    @staticmethod
+    def _l10n_mx_immex_split_regime(qty, pool, rule):
+        """National part of consuming ``qty`` from ``pool`` (see ``_stock_by_regime``).
+
+        The company's rule says which regime goes first; each part is capped at what that
+        regime really holds. Beyond both (stock of no known receipt), the goods count as
+        temporary when the product was ever imported temporarily, or when nothing says where
+        it came from (a pending shows it); national when the plant only ever bought it in
+        Mexico. So a box or a local label never becomes a pending discharge.
+        """
+        if rule == "national_first":
+            qty_national = min(qty, pool["national"])
+            qty_temporary = min(qty - qty_national, pool["temporary"])
+        else:
+            qty_temporary = min(qty, pool["temporary"])
+            qty_national = min(qty - qty_temporary, pool["national"])
+        rest = qty - qty_temporary - qty_national
+        if rest > 0 and not pool["temporary_known"] and pool["national_known"]:
+            qty_national += rest
+        return qty_national
 
     def _l10n_mx_immex_subassembly_per_unit(self, component, service, controlled):
-        usages = (
-            self.env["l10n_mx_immex.material.usage"]
-            .sudo()
-            .search(
-                [
-                    ("finished_product_id", "=", component.id),
-                    ("company_id", "=", self.company_id.id),
-                ],
-                order="date desc, id desc",
-                limit=200,
-            )
-        )
-        if usages:
-            produced = sum({u.production_id: u.qty_produced for u in usages}.values())
-            totals = defaultdict(float)
-            for usage in usages:
-                totals[usage.component_id.id] += usage.qty_consumed
-            return {cid: qty / produced for cid, qty in totals.items()} if produced else {}
-        boms = (
-            self.env["l10n_mx_immex.discharge.demand"]
-            .sudo()
-            ._bom_structures(component, stop=controlled, company=self.company_id)
-        )
-        if component.id not in boms:
-            return {}
-        leaves = bom_lib.explode(component.id, 1.0, boms, stop=controlled.__contains__)
-        return {cid: net + merma for cid, (net, merma, __) in leaves.items() if cid in controlled}
+        """Temporary content per unit of a sub-assembly made in the plant (see
+        ``l10n_mx_immex.discharge.demand._imported_content``)."""
+        self.ensure_one()
+        Demand = self.env["l10n_mx_immex.discharge.demand"].sudo()
+        return Demand._imported_content(self.company_id, component, controlled) or {}

@@ -196,8 +196,21 @@ class StockMove(models.Model):
                 )
             )
             scraps.filtered(
-                lambda m: m.product_id.l10n_mx_immex_is_controlled or m.product_id.id in imported
+                lambda m: (
+                    m.product_id.l10n_mx_immex_is_controlled
+                    or m.product_id.id in imported
+                    # finished goods and work in progress: their imported components
+                    or m.product_id.bom_ids
+                )
             )._l10n_mx_immex_record_scrap()
+        done.filtered(
+            lambda m: (
+                m.is_inventory
+                and not m.scrap_id
+                and m.location_id.usage == "internal"
+                and m.location_dest_id.usage == "inventory"
+            )
+        )._l10n_mx_immex_record_inventory_loss()
         return moves
 
     def _l10n_mx_immex_imported_products(self):
@@ -520,12 +533,36 @@ class StockMove(models.Model):
                 waste.quantity = waste.quantity * (1.0 - ratio)
 
     def _l10n_mx_immex_record_scrap(self):
-        """Scrapped imported material is pending waste until its own event."""
+        """Scrapped imported material is pending waste until its own event.
+
+        A scrapped finished good or work in progress is waste of the imported components it
+        holds (see ``_imported_content``), each one a waste record of its own.
+        """
         vals_list = []
+        Demand = self.env["l10n_mx_immex.discharge.demand"].sudo()
         for move in self:
             if move.location_dest_id.usage != "inventory":
                 continue
             scrap = move.scrap_id
+            qty = move._l10n_mx_immex_qty_product_uom()
+            content = Demand._imported_content(move.company_id, move.product_id)
+            if content is not None:
+                vals_list.extend(
+                    {
+                        "product_id": component_id,
+                        "quantity": per_unit * qty,
+                        "date": fields.Date.to_date(move.date),
+                        "source": "production" if scrap.production_id else "scrap",
+                        "scrap_id": scrap.id,
+                        "production_id": scrap.production_id.id,
+                        "move_id": move.id,
+                        "finished_product_id": move.product_id.id,
+                        "company_id": move.company_id.id,
+                    }
+                    for component_id, per_unit in content.items()
+                    if per_unit > 0
+                )
+                continue
             vals_list.append(
                 {
                     "product_id": move.product_id.id,
@@ -542,6 +579,43 @@ class StockMove(models.Model):
             )
         if vals_list:
             self.env["l10n_mx_immex.waste"].sudo().create(vals_list)
+
+    def _l10n_mx_immex_record_inventory_loss(self):
+        """A negative inventory adjustment of imported goods: a shortage finding.
+
+        The goods are gone without an exit, a destruction or a regime change: nothing can
+        discharge them, so each imported component (the good itself, or what a finished
+        good or work in progress holds) is left visible to compliance, which regularises it.
+        """
+        Demand = self.env["l10n_mx_immex.discharge.demand"].sudo()
+        vals_list = []
+        for company, moves in self.grouped("company_id").items():
+            imported = Demand._imported_product_ids(moves.product_id)
+            for move in moves:
+                product = move.product_id
+                qty = move._l10n_mx_immex_qty_product_uom()
+                content = Demand._imported_content(company, product)
+                if content is None:
+                    if not (product.l10n_mx_immex_is_controlled or product.id in imported):
+                        continue
+                    content = {product.id: 1.0}
+                    if product.id in Demand._national_only_product_ids(company, [product.id]):
+                        continue  # bought in Mexico only: no pedimento to answer for
+                vals_list.extend(
+                    {
+                        "date": fields.Date.to_date(move.date),
+                        "kind": "inventory_loss",
+                        "move_id": move.id,
+                        "product_id": component_id,
+                        "finished_product_id": product.id if component_id != product.id else False,
+                        "quantity": per_unit * qty,
+                        "company_id": company.id,
+                    }
+                    for component_id, per_unit in content.items()
+                    if per_unit > 0
+                )
+        if vals_list:
+            self.env["l10n_mx_immex.finding"].sudo().create(vals_list)
 
     def _l10n_mx_immex_check_pedimento(self):
         """Refuse (or warn about) temporary imports received without a pedimento."""
