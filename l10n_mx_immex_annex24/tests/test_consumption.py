@@ -223,6 +223,42 @@ class TestPartidaUnits(ConsumptionCommon):
             [b for b in result["broken"] if b["model"] == "l10n_mx_immex.pedimento.line"]
         )
 
+    def test_rectification_of_a_partida_in_dozens_adjusts_in_units(self):
+        """An R1 that raises 10 dozen to 12 dozen gives 24 more units, not 2."""
+        r1 = self.env["l10n_mx_immex.pedimento"].create(
+            {
+                "name": "26  24  3420  6000913",
+                "operation": "import",
+                "key_id": self.env.ref("l10n_mx_immex_annex24.pedimento_key_r1").id,
+                "entry_date": date(2026, 4, 2),
+                "partner_id": self.supplier_us.id,
+                "company_id": self.company.id,
+                "rectifies_id": self.ped.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "sequence": self.seal_line.sequence,
+                            "product_id": self.seal.id,
+                            "quantity": 12,
+                            "uom_id": self.uom_dozen.id,
+                            "value_usd": 12.0,
+                            "origin_country_id": self.seal_line.origin_country_id.id,
+                            "seller_country_id": self.seal_line.seller_country_id.id,
+                        }
+                    )
+                ],
+            }
+        )
+        r1.action_confirm()
+        adjustment = self.Discharge.search(
+            [("import_line_id", "=", self.seal_line.id), ("kind", "=", "adjustment")]
+        )
+        # +2 dozen = +24 units: one row of -24 in the product's unit, UMT -24 pieces
+        self.assertAlmostEqual(adjustment.quantity, -24.0)
+        self.assertAlmostEqual(adjustment.quantity_tariff, -24.0)
+        self.assertAlmostEqual(self.seal_line.qty_balance, 144.0)  # 120 + 24
+        self.assertTrue(self.company.l10n_mx_immex_verify_integrity()["ok"])
+
     def test_receipt_lines_are_created_in_the_product_unit(self):
         ped = self._create_pedimento(number="26  24  3420  6000912", entry_date=date(2026, 1, 12))
         self._receive([(self.seal, 24)], pedimento=ped)
