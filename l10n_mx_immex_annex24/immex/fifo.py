@@ -23,9 +23,16 @@ one dict lookup, touches each exhausted balance once thanks to a per-product cur
 (amortised O(allocations)), and creates nothing per allocation except the result tuple and
 the new remainder.
 
-Quantities are floats with ``digits`` decimals. Any ``|x| < 0.5 * 10**-digits`` counts as
-zero, each allocated quantity is rounded to ``digits``, and balances never go negative: what
-the balances cannot cover is returned as a shortfall (an audit finding to show, not to hide).
+Quantities are floats with ``digits`` decimals. Any ``|x|`` below the tolerance
+(:data:`.quantities.TOLERANCE` at the ledger's 6 digits) counts as zero, each allocated
+quantity is rounded to ``digits``, a take that leaves a balance below the tolerance takes the
+whole balance (no dust stays open), and balances never go negative: what the balances cannot
+cover is returned as a shortfall (an audit finding to show, not to hide).
+
+:func:`allocate_exits` is the allocator of the discharge service (dates, expiry, lots,
+directed lines, A3 taking expired balances); :func:`allocate` and :func:`allocate_dated` are
+its building blocks for callers with simpler needs. The order of the balances handed to them
+is :data:`FIFO_ORDER` (the SQL side: :func:`.quantities.fifo_order_sql`).
 """
 
 from __future__ import annotations
@@ -35,9 +42,19 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
-__all__ = ["allocate", "allocate_dated", "fifo_sort_key", "gc_paused"]
+from .quantities import DIGITS, FIFO_ORDER, TOLERANCE
+
+__all__ = [
+    "FIFO_ORDER",
+    "allocate",
+    "allocate_dated",
+    "allocate_exits",
+    "fifo_sort_key",
+    "gc_paused",
+]
 
 _SEPARATORS = re.compile(r"[\s\-./]+")
 
@@ -92,16 +109,21 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _epsilon(digits: int) -> float:
+def _epsilon(digits: int, tolerance: float | None = None) -> float:
+    """The zero of a call: the tolerance, never finer than half a unit of ``digits``."""
     if not isinstance(digits, int) or digits < 0:
         raise ValueError(f"digits must be an int >= 0, got {digits!r}")
-    return 0.5 * 10.0**-digits
+    half = 0.5 * 10.0**-digits
+    if tolerance is None:
+        tolerance = TOLERANCE
+    return max(half, tolerance)
 
 
 def allocate(
     balances: dict[Hashable, list[list]],
     demands: Iterable[tuple[Any, Hashable, float]],
-    digits: int = 6,
+    digits: int = DIGITS,
+    tolerance: float | None = None,
 ) -> tuple[list[Allocation], list[Shortfall]]:
     """Allocate demands to balances in FIFO order.
 
@@ -121,9 +143,13 @@ def allocate(
     of ``(demand_id, product_key, missing_qty)`` for what no balance covers. Every returned
     quantity is rounded half-up to ``digits``.
 
+    ``tolerance`` (default :data:`.quantities.TOLERANCE`, at least half a unit of
+    ``digits``): quantities below it are zero; a take leaving less than it in a balance
+    takes the whole balance.
+
     The cyclic garbage collector is paused during the call (see :func:`_gc_paused`).
     """
-    eps = _epsilon(digits)
+    eps = _epsilon(digits, tolerance)
     with _gc_paused():
         return _allocate(balances, demands, digits, eps)
 
@@ -138,7 +164,7 @@ def _allocate(
     digits: int,
     eps: float,
 ) -> tuple[list[Allocation], list[Shortfall]]:
-    neg_eps = -eps
+    neg_eps = -0.5 * 10.0**-digits  # below it a demand is negative, not dust
     scale = 10.0**digits
     allocations: list[Allocation] = []
     shortfalls: list[Shortfall] = []
@@ -186,7 +212,7 @@ def _allocate(
                     continue
                 state = states[product] = [rows, 0, len(rows)]
             rows, i, n = state
-            i, qty = _consume(rows, i, n, demand_id, qty, add, digits)
+            i, qty = _consume(rows, i, n, demand_id, qty, add, digits, eps)
             state[1] = i
             if i < n:
                 current[product] = rows[i]
@@ -207,12 +233,12 @@ def _consume(
     qty: float,
     add: Callable[[Allocation], None],
     digits: int,
+    eps: float,
 ) -> tuple[int, float]:
     """Consume ``qty`` from ``rows[i:n]`` in order; return the new cursor and what is missing.
 
     The slow path of :func:`allocate`, kept out of its loop so the fast path stays small.
     """
-    eps = 0.5 * 10.0**-digits
     scale = 10.0**digits
     while i < n:
         row = rows[i]
@@ -226,8 +252,9 @@ def _consume(
             add((demand_id, row[0], qty))
             return i, 0.0
         if rest > -eps:
-            # Covers the demand exactly (within tolerance): the balance is exhausted.
-            add((demand_id, row[0], qty))
+            # Covers the demand within the tolerance: the take is the whole balance, so
+            # no dust stays open (nor goes negative).
+            add((demand_id, row[0], int(avail * scale + 0.5) / scale))
             row[1] = 0.0
             return i + 1, 0.0
         # The balance is short: take all of it and go on with the next one.
@@ -243,7 +270,8 @@ def _consume(
 def allocate_dated(
     balances: dict[Hashable, list[list]],
     demands: Iterable[tuple[Any, Hashable, float, Any]],
-    digits: int = 6,
+    digits: int = DIGITS,
+    tolerance: float | None = None,
 ) -> tuple[list[Allocation], list[Shortfall], list[tuple[Any, Any, float]]]:
     """FIFO allocation that respects entry dates and time limits.
 
@@ -271,7 +299,7 @@ def allocate_dated(
 
     The cyclic garbage collector is paused during the call (see :func:`_gc_paused`).
     """
-    eps = _epsilon(digits)
+    eps = _epsilon(digits, tolerance)
     with _gc_paused():
         return _allocate_dated(balances, demands, digits, eps)
 
@@ -282,7 +310,7 @@ def _allocate_dated(
     digits: int,
     eps: float,
 ) -> tuple[list[Allocation], list[Shortfall], list[tuple[Any, Any, float]]]:
-    neg_eps = -eps
+    neg_eps = -0.5 * 10.0**-digits
     scale = 10.0**digits
     allocations: list[Allocation] = []
     shortfalls: list[Shortfall] = []
@@ -338,8 +366,8 @@ def _allocate_dated(
                     add((demand_id, row[0], qty))
                     qty = 0.0
                     break
-                if rest > neg_eps:
-                    add((demand_id, row[0], qty))
+                if rest > -eps:
+                    add((demand_id, row[0], int(avail * scale + 0.5) / scale))
                     row[1] = 0.0
                     i += 1
                     qty = 0.0
@@ -355,3 +383,180 @@ def _allocate_dated(
     except OverflowError as error:  # int() of an infinite quantity
         raise ValueError("quantities must be finite") from error
     return allocations, shortfalls, expired
+
+
+# Why a demand is (partly) not covered, as :func:`allocate_exits` reports it.
+NO_BALANCE = "no_balance"
+EXPIRED = "expired"
+DIRECTED = "directed"
+
+ExitDemand = tuple  # (demand_id, product, qty, date, line_id, strict, take_expired)
+ExitShortfall = tuple[Any, Hashable, float, str]  # (demand_id, product, qty, reason)
+
+
+def allocate_exits(
+    balances: dict[Hashable, list[list]],
+    demands: Iterable[ExitDemand],
+    digits: int = DIGITS,
+    tolerance: float | None = None,
+) -> tuple[list[Allocation], list[ExitShortfall], list[tuple[Any, Any, float]]]:
+    """The discharge allocator: FIFO with dates, expiry, lots, directed lines and A3.
+
+    ``balances`` maps a product key to ``[balance_id, available_qty, entry_date,
+    expiry_date]`` rows in FIFO order (:data:`FIFO_ORDER`), decremented in place.
+
+    ``demands`` are ``(demand_id, product, qty, date, line_id, strict, take_expired)``:
+
+    - ``line_id`` (or None): the balance the demand names, a lot's pedimento line or a line
+      an exit pedimento declares (directed discharge). It is taken first, when it entered
+      on or before the demand's date and is not expired at it (expired only, for
+      ``take_expired``). What it cannot cover goes on by FIFO, or, when ``strict`` (a
+      declared descargo), is a shortfall with reason :data:`DIRECTED`.
+    - ``take_expired``: an A3 regularisation takes only balances expired at its date, oldest
+      first; every other demand skips them.
+
+    Demands naming a line are served first, then the others in date order (stable: equal
+    dates keep their order). A balance is eligible when ``entry_date <= date`` and not
+    ``expiry_date < date``.
+
+    Return ``(allocations, shortfalls, expired)``: ``allocations`` as in :func:`allocate`;
+    ``shortfalls`` are ``(demand_id, product, qty, reason)`` with reason
+    :data:`NO_BALANCE`, :data:`EXPIRED` (only expired balances were left) or
+    :data:`DIRECTED`; ``expired`` lists ``(demand_id, balance_id, available_qty)`` once per
+    expired balance a FIFO demand skipped (they need an A3).
+    """
+    eps = _epsilon(digits, tolerance)
+    with _gc_paused():
+        return _allocate_exits(balances, demands, digits, eps)
+
+
+def _allocate_exits(balances, demands, digits, eps):
+    scale = 10.0**digits
+    allocations: list[Allocation] = []
+    shortfalls: list[ExitShortfall] = []
+    expired: list[tuple[Any, Any, float]] = []
+    add = allocations.append
+    named, free = _split_demands(demands, scale, eps, -0.5 * 10.0**-digits)
+    if named:
+        free += _serve_named(balances, named, add, shortfalls, scale, eps)
+    free.sort(key=itemgetter(3))
+    # product -> [rows, cursor, expired rows passed by the cursor]
+    states: dict[Hashable, list] = {}
+    for demand_id, product, qty, when, __, __, take_expired in free:
+        state = states.get(product)
+        if state is None:
+            rows = balances.get(product)
+            if rows is None:
+                shortfalls.append((demand_id, product, qty, NO_BALANCE))
+                continue
+            state = states[product] = [rows, 0, []]
+        if take_expired:
+            qty = _serve_expired(state[0], demand_id, qty, when, add, scale, eps)
+            reason = NO_BALANCE
+        else:
+            qty = _serve_fifo(state, demand_id, qty, when, add, expired, scale, eps)
+            reason = EXPIRED if any(row[1] >= eps for row in state[2]) else NO_BALANCE
+        if qty >= eps:
+            shortfalls.append((demand_id, product, qty, reason))
+    return allocations, shortfalls, expired
+
+
+def _split_demands(demands, scale, eps, neg_eps):
+    """Rounded demands, split into those naming a line and the others (zeros dropped)."""
+    named, free = [], []
+    try:
+        for demand in demands:
+            qty = demand[2]
+            if qty < neg_eps:
+                raise ValueError(f"demand {demand[0]!r} has a negative quantity {qty!r}")
+            rounded = int(qty * scale + 0.5) / scale
+            if rounded < eps:
+                continue
+            (named if demand[4] is not None else free).append(
+                (demand[0], demand[1], rounded, demand[3], demand[4], demand[5], demand[6])
+            )
+    except OverflowError as error:  # int() of an infinite quantity
+        raise ValueError("quantities must be finite") from error
+    return named, free
+
+
+def _serve_named(balances, named, add, shortfalls, scale, eps):
+    """Demands naming a line take it first; return what goes on by FIFO."""
+    by_id = {row[0]: row for rows in balances.values() for row in rows}
+    rest = []
+    for demand_id, product, qty, when, line_id, strict, take_expired in named:
+        row = by_id.get(line_id)
+        if row is not None and row[1] >= eps and row[2] <= when:
+            expiry = row[3]
+            if (expiry is not None and expiry < when) == bool(take_expired):
+                qty = _take(row, demand_id, qty, add, scale, eps)
+        if qty < eps:
+            continue
+        if strict:
+            shortfalls.append((demand_id, product, qty, DIRECTED))
+        else:
+            rest.append((demand_id, product, qty, when, None, False, take_expired))
+    return rest
+
+
+def _serve_expired(rows, demand_id, qty, when, add, scale, eps):
+    """A3: balances expired at ``when`` only, oldest first (rare: a plain scan)."""
+    for row in rows:
+        if row[1] < eps or row[3] is None or not row[3] < when or row[2] > when:
+            continue
+        qty = _take(row, demand_id, qty, add, scale, eps)
+        if qty < eps:
+            return 0.0
+    return qty
+
+
+def _serve_fifo(state, demand_id, qty, when, add, expired, scale, eps):
+    """FIFO over one product's rows from its cursor; return what is still missing."""
+    rows, i, passed = state
+    n = len(rows)
+    while i < n:
+        row = rows[i]
+        avail = row[1]
+        if avail < eps:
+            i += 1
+            continue
+        if row[2] > when:
+            break  # not entered yet, and every later balance entered even later
+        expiry = row[3]
+        if expiry is not None and expiry < when:
+            # demands come in date order: a balance expired now stays expired
+            expired.append((demand_id, row[0], int(avail * scale + 0.5) / scale))
+            passed.append(row)
+            i += 1
+            continue
+        rest = avail - qty
+        if rest >= eps:
+            row[1] = rest
+            add((demand_id, row[0], qty))
+            qty = 0.0
+            break
+        qty = _take(row, demand_id, qty, add, scale, eps)
+        i += 1
+        if qty < eps:
+            break
+    state[1] = i
+    return qty
+
+
+def _take(row: list, demand_id: Any, qty: float, add, scale: float, eps: float) -> float:
+    """Take ``qty`` from one balance row; return what is still missing.
+
+    A take that would leave less than the tolerance takes the whole balance (its rounding
+    dust included), so no dust balance stays open and none goes negative.
+    """
+    avail = row[1]
+    rest = avail - qty
+    if rest >= eps:
+        row[1] = rest
+        add((demand_id, row[0], qty))
+        return 0.0
+    take = int(avail * scale + 0.5) / scale
+    add((demand_id, row[0], take))
+    row[1] = 0.0
+    missing = int((qty - take) * scale + 0.5) / scale
+    return missing if missing >= eps else 0.0

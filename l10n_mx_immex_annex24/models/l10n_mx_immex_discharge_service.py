@@ -19,10 +19,10 @@ from odoo import api, fields, models
 from odoo.tools import SQL, float_round
 
 from ..immex import fifo, hashing
+from ..immex.quantities import DIGITS, TOLERANCE, balance_sql, fifo_order_sql
 from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_log import CHAIN_LEDGER
 
-DIGITS = 6
 LEDGER_COLUMNS = (
     "import_line_id",
     "import_pedimento_id",
@@ -60,6 +60,9 @@ REQUIRED_COLUMNS = {
     "company_id",
 }
 
+
+# the one balance formula (immex.quantities), for a line ``l`` discharged ``d.qty`` more
+BALANCE_AFTER_SQL = balance_sql("l", "l.qty_discharged + d.qty")
 
 COPY_CHUNK = 1 << 18  # characters handed to the driver per read of the line stream
 
@@ -104,7 +107,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         What no balance covers becomes a pending discharge. Returns the number of rows.
         """
         guard.check_companies(self.env, company)
-        demands = [d for d in demands if d["qty"] > 0.5 * 10**-DIGITS]
+        demands = [d for d in demands if d["qty"] >= TOLERANCE]
         if not demands:
             return 0
         for demand in demands:
@@ -159,14 +162,15 @@ class L10nMxImmexDischargeService(models.AbstractModel):
               FROM l10n_mx_immex_pedimento_line l
               JOIN l10n_mx_immex_pedimento p ON p.id = l.pedimento_id
              WHERE l.company_id = %s AND l.product_id = ANY(%s) AND l.is_temporary
-               AND l.qty_balance > 0 AND l.fifo_date <= %s
-          ORDER BY l.product_id, l.fifo_date, p.payment_date NULLS LAST, l.pedimento_name,
-                   l.sequence, l.id
+               AND l.qty_balance >= %s AND l.fifo_date <= %s
+          ORDER BY l.product_id, %s
             %s
             """,
             company.id,
             product_ids,
+            TOLERANCE,
             max_date,
+            SQL(fifo_order_sql("l", "p")),
             SQL("FOR UPDATE OF l NOWAIT" if nowait else "FOR UPDATE OF l") if lock else SQL(""),
         )
         by_product = defaultdict(list)
@@ -202,66 +206,32 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _allocate(self, demands, balances):
-        """FIFO allocation honouring dates, expiry and lots.
+        """FIFO allocation honouring dates, expiry, lots, directed lines and A3.
 
-        Eligible balances for a demand: cleared on or before its date and not expired at it.
-        Returns ``(rows, pendings)`` where a row is ``(demand_index, line_id, qty)`` and a
-        pending is ``(demand_index, qty, reason)``.
+        The pure :func:`..immex.fifo.allocate_exits` decides; a demand may name its line
+        (``line_id``: a lot's line, or with ``is_directed`` a declared descargo, strict) and
+        ``take_expired`` (an A3 regularisation). Returns ``(rows, pendings)`` where a row is
+        ``(demand_index, line_id, qty)`` and a pending is ``(demand_index, qty, reason)``.
         """
-        by_product = balances["by_product"]
-        rows, pendings = [], []
-        eps = 0.5 * 10**-DIGITS
-        # Lots first: their pedimento line is known, FIFO does not choose.
-        forced = [(i, d) for i, d in enumerate(demands) if d.get("line_id")]
-        free = [(i, d) for i, d in enumerate(demands) if not d.get("line_id")]
-        for i, demand in forced:
-            need = demand["qty"]
-            for bal in by_product.get(demand["product_id"], ()):
-                if bal[0] == demand["line_id"] and bal[1] > eps:
-                    take = min(bal[1], need)
-                    bal[1] -= take
-                    need -= take
-                    rows.append((i, bal[0], round(take, DIGITS)))
-                    break
-            if need > eps:
-                free.append((i, dict(demand, qty=need)))
-        free.sort(key=lambda item: (item[1]["date"], item[0]))
-        # Group consecutive demands of one date: one fast pure allocation per date.
-        start = 0
-        while start < len(free):
-            date = free[start][1]["date"]
-            end = start
-            while end < len(free) and free[end][1]["date"] == date:
-                end += 1
-            eligible = {}
-            expired_seen = set()
-            for product_id in {d["product_id"] for __, d in free[start:end]}:
-                usable = []
-                for bal in by_product.get(product_id, ()):
-                    if bal[2] and bal[2] > date:
-                        continue
-                    if bal[3] and bal[3] < date:
-                        if bal[1] > eps:
-                            expired_seen.add(product_id)
-                        continue
-                    usable.append(bal)
-                eligible[product_id] = usable
-            # The pure allocator works on [id, qty] pairs; write the results back.
-            pairs = {pid: [[b[0], b[1]] for b in bals] for pid, bals in eligible.items()}
-            allocations, shortfalls = fifo.allocate(
-                pairs,
-                ((i, d["product_id"], d["qty"]) for i, d in free[start:end]),
-                digits=DIGITS,
-            )
-            for pid, bals in eligible.items():
-                for bal, pair in zip(bals, pairs[pid], strict=True):
-                    bal[1] = pair[1]
-            rows.extend(allocations)
-            for i, product_id, missing in shortfalls:
-                reason = "expired" if product_id in expired_seen else "no_balance"
-                pendings.append((i, missing, reason))
-            start = end
-        return rows, pendings
+        allocations, shortfalls, __ = fifo.allocate_exits(
+            balances["by_product"],
+            (
+                (
+                    i,
+                    d["product_id"],
+                    d["qty"],
+                    d["date"],
+                    d.get("line_id") or None,
+                    bool(d.get("is_directed")),
+                    bool(d.get("take_expired")),
+                )
+                for i, d in enumerate(demands)
+            ),
+            digits=DIGITS,
+            tolerance=TOLERANCE,
+        )
+        pendings = [(i, qty, reason) for i, __, qty, reason in shortfalls]
+        return allocations, pendings
 
     @api.model
     def _ledger_columns(self, demands, rows, company, exit_lines, balances):
@@ -498,16 +468,12 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 """
                 UPDATE l10n_mx_immex_pedimento_line l
                    SET qty_discharged = l.qty_discharged + d.qty,
-                       qty_balance = CASE WHEN l.is_temporary
-                                          THEN l.quantity - l.qty_discharged - d.qty ELSE 0 END,
-                       qty_balance_tariff = CASE
-                           WHEN l.is_temporary AND l.quantity > 0
-                           THEN (l.quantity - l.qty_discharged - d.qty)
-                                * l.quantity_tariff / l.quantity
-                           ELSE 0 END
+                       qty_balance = %s,
+                       qty_balance_tariff = %s
                   FROM unnest(%s::int[], %s::float8[]) AS d(line_id, qty)
                  WHERE l.id = d.line_id AND l.id = ANY(%s)
                 """,
+                *(SQL(expr) for expr in BALANCE_AFTER_SQL),
                 list(totals),
                 [round(q, 9) for q in totals.values()],
                 # the plain id filter spares a hash of every line of the company

@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..immex import plazos
+from ..immex import quantities as qty_lib
 from ..immex import units as units_lib
 from . import l10n_mx_immex_guard as guard
 
@@ -35,8 +36,8 @@ SERVER_LINE_FIELDS = {
     "qty_balance",
     "qty_balance_tariff",
 }
-# Stored balances may differ from exact arithmetic by float noise only.
-QTY_TOLERANCE = 0.000001
+# Stored balances may differ from exact arithmetic by rounding dust only.
+QTY_TOLERANCE = qty_lib.TOLERANCE
 
 
 class L10nMxImmexPedimentoLine(models.Model):
@@ -363,9 +364,8 @@ class L10nMxImmexPedimentoLine(models.Model):
     @api.model
     def _immex_balances(self, is_temporary, quantity, qty_discharged, quantity_tariff):
         """``(balance, balance in UMT)`` of a line."""
-        balance = quantity - qty_discharged if is_temporary else 0.0
-        # the UMT/UMC ratio of the partida itself, as the set-based discharge uses it
-        return balance, (balance * quantity_tariff / quantity if quantity else 0.0)
+        # the one formula (the set-based discharge uses its SQL twin)
+        return qty_lib.balance(is_temporary, quantity, qty_discharged, quantity_tariff)
 
     @api.depends(
         "pedimento_id.fifo_date",
@@ -409,7 +409,7 @@ class L10nMxImmexPedimentoLine(models.Model):
             line.days_to_expiry = (line.expiry_date - today).days if line.expiry_date else 0
             if not line.is_temporary:
                 line.balance_state = "none"
-            elif line.uom_id.compare(line.qty_balance, 0.0) <= 0:
+            elif line.qty_balance < qty_lib.TOLERANCE:  # dust is closed, as FIFO sees it
                 line.balance_state = "closed"
             elif line.expiry_date and line.expiry_date < today:
                 line.balance_state = "expired"
@@ -425,17 +425,19 @@ class L10nMxImmexPedimentoLine(models.Model):
         if "none" in values:
             domains.append(Domain("is_temporary", "=", False))
         if "closed" in values:
-            domains.append(Domain("is_temporary", "=", True) & Domain("qty_balance", "<=", 0))
+            domains.append(
+                Domain("is_temporary", "=", True) & Domain("qty_balance", "<", qty_lib.TOLERANCE)
+            )
         if "open" in values:
             domains.append(
                 Domain("is_temporary", "=", True)
-                & Domain("qty_balance", ">", 0)
+                & Domain("qty_balance", ">=", qty_lib.TOLERANCE)
                 & (Domain("expiry_date", "=", False) | Domain("expiry_date", ">=", today))
             )
         if "expired" in values:
             domains.append(
                 Domain("is_temporary", "=", True)
-                & Domain("qty_balance", ">", 0)
+                & Domain("qty_balance", ">=", qty_lib.TOLERANCE)
                 & Domain("expiry_date", "<", today)
             )
         return Domain.OR(domains) if domains else Domain.FALSE

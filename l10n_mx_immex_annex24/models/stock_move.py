@@ -160,9 +160,8 @@ class StockMove(models.Model):
         )._l10n_mx_immex_register_receipt()
         imported = done._l10n_mx_immex_imported_products()
         done.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))._l10n_mx_immex_discharge_exit()
-        done.filtered(
-            lambda m: m.origin_returned_move_id.l10n_mx_immex_discharge_ids
-        )._l10n_mx_immex_reverse_returned()
+        # returned exits: their rows, open pendings and pending waste (none of them: a no-op)
+        done.filtered("origin_returned_move_id")._l10n_mx_immex_reverse_returned()
         scraps = done.filtered("scrap_id")
         if scraps:
             # imported goods stay controlled after a change of classification
@@ -472,28 +471,10 @@ class StockMove(models.Model):
         self.env["l10n_mx_immex.discharge.queue"].sudo()._schedule(self.company_id)
 
     def _l10n_mx_immex_reverse_returned(self):
-        """Goods brought back before they crossed: reverse what their exit discharged."""
+        """Goods brought back before they crossed: give back what their exit discharged
+        (LIFO, effective at the exit's date; see ``l10n_mx_immex.discharge.reversal``)."""
         self.env["l10n_mx_immex.discharge.service"].sudo()
-        for move in self:
-            origin = move.origin_returned_move_id
-            if not origin.quantity:
-                continue
-            ratio = min(
-                move.product_uom._compute_quantity(move.quantity, origin.product_uom)
-                / origin.quantity,
-                1.0,
-            )
-            rows = origin.l10n_mx_immex_discharge_ids.filtered(lambda d: d.kind != "reversal")
-            self.env["l10n_mx_immex.discharge.reversal"].sudo()._reverse(
-                rows, date=fields.Date.to_date(move.date), ratio=ratio
-            )
-            wastes = (
-                self.env["l10n_mx_immex.waste"]
-                .sudo()
-                .search([("move_id", "=", origin.id), ("state", "=", "pending")])
-            )
-            for waste in wastes:
-                waste.quantity = waste.quantity * (1.0 - ratio)
+        self.env["l10n_mx_immex.discharge.reversal"].sudo()._reverse_returned(self)
 
     def _l10n_mx_immex_record_scrap(self):
         """Scrapped imported material is pending waste until its own event."""
