@@ -150,7 +150,7 @@ class L10nMxImmexDischargePending(models.Model):
             )
         )
         self.env["l10n_mx_immex.discharge.pending"].invalidate_model(
-            ["qty_settled", "qty_cancelled", "state"]
+            ["qty_settled", "qty_cancelled", "qty_open", "state"]
         )
 
     @api.model

@@ -416,6 +416,21 @@ class L10nMxImmexPedimentoLine(models.Model):
             else:
                 line.balance_state = "open"
 
+    def _immex_balance_open(self, is_open):
+        """Lines whose balance is open (at least the tolerance) or closed (dust counts as
+        closed), as FIFO sees them. In SQL: a domain would round the tolerance to the
+        field's digits."""
+        return Domain(
+            "id",
+            "in",
+            SQL(
+                "SELECT id FROM l10n_mx_immex_pedimento_line WHERE %s",
+                SQL("COALESCE(qty_balance, 0) >= %s", qty_lib.TOLERANCE)
+                if is_open
+                else SQL("COALESCE(qty_balance, 0) < %s", qty_lib.TOLERANCE),
+            ),
+        )
+
     def _search_balance_state(self, operator, value):
         if operator not in ("in", "="):
             return NotImplemented
@@ -425,19 +440,17 @@ class L10nMxImmexPedimentoLine(models.Model):
         if "none" in values:
             domains.append(Domain("is_temporary", "=", False))
         if "closed" in values:
-            domains.append(
-                Domain("is_temporary", "=", True) & Domain("qty_balance", "<", qty_lib.TOLERANCE)
-            )
+            domains.append(Domain("is_temporary", "=", True) & self._immex_balance_open(False))
         if "open" in values:
             domains.append(
                 Domain("is_temporary", "=", True)
-                & Domain("qty_balance", ">=", qty_lib.TOLERANCE)
+                & self._immex_balance_open(True)
                 & (Domain("expiry_date", "=", False) | Domain("expiry_date", ">=", today))
             )
         if "expired" in values:
             domains.append(
                 Domain("is_temporary", "=", True)
-                & Domain("qty_balance", ">=", qty_lib.TOLERANCE)
+                & self._immex_balance_open(True)
                 & Domain("expiry_date", "<", today)
             )
         return Domain.OR(domains) if domains else Domain.FALSE
