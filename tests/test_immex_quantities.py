@@ -4,7 +4,6 @@ import inspect
 from datetime import date
 
 import pytest
-
 from immex import fifo
 from immex.fifo import DIRECTED, EXPIRED, NO_BALANCE, allocate, allocate_exits
 from immex.quantities import (
@@ -26,7 +25,7 @@ def demand(i, product, qty, when=D3, line=None, strict=False, take_expired=False
 
 def test_tolerance_is_dust_of_the_recorded_digits():
     assert DIGITS == 6
-    assert 10**-DIGITS < TOLERANCE < 10**-(DIGITS - 2)
+    assert 10**-DIGITS < TOLERANCE < 10 ** -(DIGITS - 2)
     assert is_zero(0.0) and is_zero(1.0 - 3 * 0.333333) and is_zero(-TOLERANCE / 2)
     assert not is_zero(TOLERANCE) and not is_zero(-TOLERANCE) and not is_zero(0.01)
 
@@ -149,3 +148,13 @@ def test_bad_demands_raise(qty):
     balances = {"A": [[1, 10.0, D1, None]]}
     with pytest.raises(ValueError):
         allocate_exits(balances, [demand(1, "A", qty)])
+
+
+def test_a_balance_entering_later_is_not_taken_by_the_fast_path():
+    balances = {"A": [[1, 5.0, D1, None], [2, 10.0, D3, None]]}
+    allocations, shortfalls, __ = allocate_exits(
+        balances, [demand(1, "A", 5.0, D2), demand(2, "A", 1.0, D2), demand(3, "A", 1.0, D3)]
+    )
+    # line 2 enters on D3: the second demand (D2) finds nothing, the third takes line 2
+    assert allocations == [(1, 1, 5.0), (3, 2, 1.0)]
+    assert shortfalls == [(2, "A", 1.0, NO_BALANCE)]

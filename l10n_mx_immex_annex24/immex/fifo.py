@@ -439,45 +439,77 @@ def _allocate_exits(balances, demands, digits, eps):
     named, free = _split_demands(demands, scale, eps, -0.5 * 10.0**-digits)
     if named:
         free += _serve_named(balances, named, add, shortfalls, scale, eps)
-    free.sort(key=itemgetter(3))
+    if any(free[k][3] > free[k + 1][3] for k in range(len(free) - 1)):
+        free.sort(key=itemgetter(3))  # stable: equal dates keep their order
+    # product -> the balance row being consumed (fast path: one lookup, as in allocate)
+    current: dict[Hashable, list] = {}
+    get_current = current.get
     # product -> [rows, cursor, expired rows passed by the cursor]
     states: dict[Hashable, list] = {}
-    for demand_id, product, qty, when, __, __, take_expired in free:
-        state = states.get(product)
-        if state is None:
-            rows = balances.get(product)
-            if rows is None:
-                shortfalls.append((demand_id, product, qty, NO_BALANCE))
-                continue
-            state = states[product] = [rows, 0, []]
-        if take_expired:
-            qty = _serve_expired(state[0], demand_id, qty, when, add, scale, eps)
-            reason = NO_BALANCE
-        else:
-            qty = _serve_fifo(state, demand_id, qty, when, add, expired, scale, eps)
-            reason = EXPIRED if any(row[1] >= eps for row in state[2]) else NO_BALANCE
-        if qty >= eps:
-            shortfalls.append((demand_id, product, qty, reason))
+    out = (add, shortfalls, expired, scale, eps)
+    for demand in free:
+        qty = demand[2]
+        row = get_current(demand[1])
+        if row is not None and not demand[6]:
+            expiry = row[3]
+            # the row entered before an earlier (or same-day) demand: only expiry to check
+            if expiry is None or not expiry < demand[3]:
+                rest = row[1] - qty
+                if rest >= eps:
+                    row[1] = rest
+                    add((demand[0], row[0], qty))
+                    continue
+        _serve_slow(balances, states, current, demand, out)
     return allocations, shortfalls, expired
 
 
 def _split_demands(demands, scale, eps, neg_eps):
     """Rounded demands, split into those naming a line and the others (zeros dropped)."""
     named, free = [], []
+    add_named, add_free = named.append, free.append
     try:
         for demand in demands:
             qty = demand[2]
-            if qty < neg_eps:
-                raise ValueError(f"demand {demand[0]!r} has a negative quantity {qty!r}")
             rounded = int(qty * scale + 0.5) / scale
+            if rounded != qty:
+                if qty < neg_eps:
+                    raise ValueError(f"demand {demand[0]!r} has a negative quantity {qty!r}")
+                demand = (demand[0], demand[1], rounded) + tuple(demand[3:7])
             if rounded < eps:
                 continue
-            (named if demand[4] is not None else free).append(
-                (demand[0], demand[1], rounded, demand[3], demand[4], demand[5], demand[6])
-            )
+            (add_free if demand[4] is None else add_named)(demand)
     except OverflowError as error:  # int() of an infinite quantity
         raise ValueError("quantities must be finite") from error
     return named, free
+
+
+def _serve_slow(balances, states, current, demand, out):
+    """A demand the current balance does not cover: FIFO from the product's cursor (A3:
+    expired balances only); what is missing becomes a shortfall with its reason."""
+    add, shortfalls, expired, scale, eps = out
+    demand_id, product, qty, when, __, __, take_expired = demand
+    state = states.get(product)
+    if state is None:
+        rows = balances.get(product)
+        if rows is None:
+            shortfalls.append((demand_id, product, qty, NO_BALANCE))
+            return
+        state = states[product] = [rows, 0, []]
+    if take_expired:
+        qty = _serve_expired(state[0], demand_id, qty, when, add, scale, eps)
+        reason = NO_BALANCE
+    else:
+        qty = _serve_fifo(state, demand_id, qty, when, add, expired, scale, eps)
+        rows, i = state[0], state[1]
+        # the fast path may use the cursor's row only once it has entered (later demands
+        # come later: it stays entered)
+        if i < len(rows) and not rows[i][2] > when:
+            current[product] = rows[i]
+        else:
+            current.pop(product, None)
+        reason = EXPIRED if any(row[1] >= eps for row in state[2]) else NO_BALANCE
+    if qty >= eps:
+        shortfalls.append((demand_id, product, qty, reason))
 
 
 def _serve_named(balances, named, add, shortfalls, scale, eps):

@@ -288,8 +288,9 @@ class L10nMxImmexDischargeReversal(models.AbstractModel):
         components of finished goods the share of each return is of the exit's quantity
         (``returned / delivered``), so returns never compound (two 30 % returns leave
         40 %): what stands of a component before the return is ``(1 - earlier share) x``
-        its demand, so the give-back is ``standing x share / (1 - earlier share)``. Lots that came back give back their
-        own lines; pendings shrink first, then LIFO (see :meth:`_give_back`). The exit's
+        its demand, so the give-back is ``standing x share / (1 - earlier share)``. Lots
+        that came back give back their own lines; pendings shrink first, then LIFO (see
+        :meth:`_give_back`). The exit's
         pending waste follows the same shares (``l10n_mx_immex.waste._return_share``).
         """
         Pending = self.env["l10n_mx_immex.discharge.pending"].sudo()

@@ -486,3 +486,33 @@ class TestCorrections(DischargeCommon):
         # a ledger row is never written by hand, a reversal least of all
         with self.assertRaises(UserError):
             self.Discharge.sudo().create({"reversed_id": rows[:1].id, "quantity": -1})
+
+    # ------------------------------------------------------------------
+    # 8. set-based inserts fill what extending modules add
+    # ------------------------------------------------------------------
+    def test_set_based_insert_fills_defaults_and_computations_of_extensions(self):
+        """Fields the caller does not give (as a module extending the model adds them) get
+        their defaults in the same statement and their stored computations at the flush;
+        a context default never slips a value in."""
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        service = service.with_context(default_state="discharged", default_qty_returned=9.0)
+        # the caller names neither state (default) nor qty_discharged/event_id (computed)
+        ids = service._insert_rows(
+            "l10n_mx_immex.waste",
+            [
+                {
+                    "product_id": self.wire.id,
+                    "quantity": 3.0,
+                    "date": date(2026, 3, 1),
+                    "source": "scrap",
+                    "company_id": self.company.id,
+                }
+            ],
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT state, qty_discharged, qty_returned FROM l10n_mx_immex_waste WHERE id = %s",
+            ids,
+        )
+        self.assertEqual(self.env.cr.fetchone(), ("pending", 0.0, None))
+        self.assertEqual(self.Waste.browse(ids).qty_open, 3.0)
