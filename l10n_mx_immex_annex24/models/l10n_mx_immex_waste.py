@@ -96,11 +96,15 @@ class L10nMxImmexWaste(models.Model):
 
     @api.model
     def _insert_pending(self, vals_list):
-        """Record pending waste (a batch of one ORM ``create``); return the new records.
+        """Record pending waste with one INSERT; return the new records.
 
-        Through the ORM so that modules extending the waste (fields, defaults, computed
-        fields) see their records filled; the discharge service builds the values from
-        records it read in this transaction.
+        A 100-line delivery of finished goods leaves about 430 theoretical (BOM) waste rows:
+        ``create`` costs 5 to 7 times the set-based insert (measured: 133-338 ms vs 18-67 ms
+        for 430 rows), more than the rows themselves. The service gives every field of this
+        model (nothing left to compute: no take yet); fields a module extending the waste
+        adds get their defaults and computations as ``create`` would give them (see
+        ``_insert_rows``). The values come from records the service read in this
+        transaction.
         """
         if not vals_list:
             return self.browse()
@@ -108,10 +112,17 @@ class L10nMxImmexWaste(models.Model):
         columns = ("product_id", "quantity", "date", "source", "move_id")
         columns += ("finished_product_id", "production_id", "scrap_id", "company_id")
         rows = [
-            dict({name: vals.get(name) or False for name in columns}, state="pending")
+            dict(
+                {name: vals.get(name) for name in columns},
+                qty_discharged=0.0,
+                qty_returned=0.0,
+                event_id=False,
+                state="pending",
+            )
             for vals in vals_list
         ]
-        return self.sudo().create(rows).with_env(self.env)
+        service = self.env["l10n_mx_immex.discharge.service"].sudo()
+        return self.browse(service._insert_rows(self._name, rows))
 
     def _refresh_state(self):
         """Pending while some is open; then discharged (an event took some) or returned."""
