@@ -212,11 +212,15 @@ class L10nMxImmexDischargeReversal(models.AbstractModel):
         from the rows whose import lines are latest in FIFO order (rows of one line: newest
         first). Nothing goes back beyond what stands of a row. Returns the rows written.
         """
-        guard.check_companies(self.env, discharges.sudo().company_id)
+        companies = discharges.sudo().company_id
+        if pendings:
+            companies |= pendings.sudo().company_id
+        guard.check_companies(self.env, companies)
         amounts = {pid: qty for pid, qty in amounts.items() if qty >= TOLERANCE}
-        if not amounts or not discharges:
+        if not amounts:
             return 0
-        rows = self._standing_lifo(discharges)
+        # an exit nothing covered has no rows: only its pending shrinks
+        rows = self._standing_lifo(discharges) if discharges else []
         per_row = defaultdict(float)
 
         def take_from(row_id, product_id, standing, limit):
@@ -296,7 +300,8 @@ class L10nMxImmexDischargeReversal(models.AbstractModel):
         Pending = self.env["l10n_mx_immex.discharge.pending"].sudo()
         Discharge = self.env["l10n_mx_immex.discharge"].sudo()
         count = 0
-        for move in returns:
+        # in id order: a return validated with another counts it as earlier
+        for move in returns.sorted("id"):
             origin = move.origin_returned_move_id
             if not origin.quantity:
                 continue

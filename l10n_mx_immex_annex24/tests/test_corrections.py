@@ -302,6 +302,27 @@ class TestCorrections(DischargeCommon):
         self.assertAlmostEqual(self.ped_b.line_ids.qty_balance, 10.0)
         self._assert_rerun_changes_nothing()
 
+    def test_return_of_an_exit_nothing_covered_cancels_its_pending(self):
+        seal = self._create_product(
+            "Seal C",
+            "SEAL-C",
+            uom=self.uom_unit,
+            immex_type="input",
+            fraction=self.fraction_wire,
+            umt=self.uom_unit,
+        )
+        exit_ped = self._exit_pedimento("26  24  3420  6100913", date(2026, 3, 1))
+        picking = self._deliver([(seal, 10)], exit_ped)
+        pending = self.Pending.search([("move_id", "=", picking.move_ids.id)])
+        self.assertAlmostEqual(pending.quantity, 10.0)  # no balance at all: 10 pending
+        self.assertFalse(self.Discharge.search([("move_id", "=", picking.move_ids.id)]))
+        self._return(picking, 4)
+        self.assertEqual(pending.state, "pending")
+        self.assertAlmostEqual(pending.qty_open, 6.0)
+        self._return(picking, 6)
+        self.assertEqual(pending.state, "cancelled")
+        self.assertAlmostEqual(pending.qty_cancelled, 10.0)
+
     def test_settled_pending_stays_settled_when_its_goods_return(self):
         exit_ped = self._exit_pedimento("26  24  3420  6100906", date(2026, 3, 1))
         picking = self._deliver([(self.terminal, 180)], exit_ped)
