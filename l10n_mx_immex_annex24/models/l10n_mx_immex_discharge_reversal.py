@@ -360,13 +360,20 @@ class L10nMxImmexDischargeReversal(models.AbstractModel):
         Demands naming a lot's line lose what came back of that lot; the others keep the
         rest of the move's share: ``demand x (1 - returned / delivered)`` in all.
         """
+        # most exits were never returned: one read finds those that were
+        returned = moves.returned_move_ids.filtered(lambda r: r.state == "done")
+        if not returned:
+            return demands, wastes
+        moves = returned.origin_returned_move_id & moves
+        returned_ids = set(moves.ids)
         by_move = defaultdict(list)
         for demand in demands:
-            by_move[demand["move_id"]].append(demand)
+            if demand["move_id"] in returned_ids:
+                by_move[demand["move_id"]].append(demand)
         kept = {}
         for move in moves:
             done = move.returned_move_ids.filtered(lambda r: r.state == "done")
-            if not done or not move.quantity:
+            if not move.quantity:
                 continue
             back = sum(r.product_uom._compute_quantity(r.quantity, move.product_uom) for r in done)
             ratio = max(0.0, 1.0 - back / move.quantity)

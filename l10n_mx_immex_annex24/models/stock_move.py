@@ -447,6 +447,8 @@ class StockMove(models.Model):
         demands, wastes = (
             self.env["l10n_mx_immex.discharge.demand"].sudo()._demands_for_exit_moves(self)
         )
+        # a queued exit returned before its turn discharges only what stands
+        self.env["l10n_mx_immex.discharge.reversal"].sudo()._net_of_returns(self, demands, wastes)
         kind = ped.key_id.discharge_kind or "export"
         if kind == "export":
             # goods in the same state go back as a return, finished goods as an export
