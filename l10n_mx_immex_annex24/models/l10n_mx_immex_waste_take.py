@@ -1,6 +1,8 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, table_exists
 
 
 class L10nMxImmexWasteTake(models.Model):
@@ -31,3 +33,31 @@ class L10nMxImmexWasteTake(models.Model):
         readonly=True,
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+
+    def init(self):
+        # Waste discharged before takes were recorded: its event's take, once (idempotent),
+        # so the waste's computed discharged quantity keeps what those events took. A fresh
+        # install has nothing to carry over (and may not have the tables yet).
+        cr = self.env.cr
+        if not (
+            table_exists(cr, "l10n_mx_immex_exit_event")
+            and column_exists(cr, "l10n_mx_immex_waste", "event_id")
+        ):
+            return
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO l10n_mx_immex_waste_take
+                       (waste_id, event_id, quantity, date, state, company_id,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT w.id, w.event_id, w.qty_discharged, e.date, 'done', w.company_id,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM l10n_mx_immex_waste w
+                  JOIN l10n_mx_immex_exit_event e ON e.id = w.event_id
+                 WHERE w.qty_discharged > 0
+                   AND NOT EXISTS (SELECT 1 FROM l10n_mx_immex_waste_take t
+                                    WHERE t.waste_id = w.id)
+                """,
+                uid=self.env.uid,
+            )
+        )
