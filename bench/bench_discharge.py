@@ -26,7 +26,10 @@ Then it measures and prints:
 
 1. reconstruction throughput: ``l10n_mx_immex.reconstruction._reconstruct()`` on March 2026,
    first on an empty ledger (initial discharge, committed), then again (reverses every row
-   and discharges again; rolled back so the dataset stays reusable);
+   and discharges again; rolled back so the dataset stays reusable); then, in the same run,
+   the time plain SQL ``COPY`` takes to write as many ledger-shaped rows into an unindexed
+   table and into a table with the ledger's indexes, and the re-run's ratio to each (the
+   machine-independent figures);
 2. the cost the addon adds to ``button_validate`` of one 100-line delivery of finished goods
    (50 IMMEX components each): ready deliveries are committed first, then each round
    validates one without exit pedimento and one with an RT pedimento, back to back, each in
@@ -938,6 +941,7 @@ def figure_reconstruction(registry, profile: bool) -> None:
         )
         log(f"  steps: {format_phases(phases)}")
         cr.rollback()
+        figure_copy_baselines(cr, company, rows, elapsed)
         if profile:
             env.invalidate_all()
             profiler = cProfile.Profile()
@@ -946,6 +950,60 @@ def figure_reconstruction(registry, profile: bool) -> None:
             profiler.disable()
             cr.rollback()
             print_profile(profiler, "reconstruction re-run")
+
+
+# The ledger's columns a service row fills (the id comes from the table's own sequence).
+COPY_COLUMNS = (
+    "import_line_id, import_pedimento_id, product_id, quantity, quantity_tariff, date, kind, "
+    "exit_pedimento_id, exit_line_id, move_id, production_id, finished_product_id, "
+    "reversed_id, event_id, pending_id, company_id, corrects_date, is_directed, chain_hash, "
+    "create_uid, create_date, write_uid, write_date"
+)
+
+
+def figure_copy_baselines(cr, company, rows: int, rerun_elapsed: float) -> None:
+    """Plain SQL COPY of as many ledger-shaped rows as the re-run wrote, in the same run:
+    into an unindexed table and into one with the ledger's indexes (no triggers, no chain,
+    no checks). Absolute rates vary 2x between machines; the ratios do not.
+
+    The rows are the ledger's own (repeated up to the count), dumped to a file first (not
+    timed); each COPY runs in this transaction, rolled back afterwards.
+    """
+    cr.execute("SELECT COUNT(*) FROM l10n_mx_immex_discharge WHERE company_id = %s", [company.id])
+    available = cr.fetchone()[0]
+    if not available or not rows:
+        log("copy baselines: no ledger rows to copy")
+        return
+    path = os.path.join(LOCAL, "bench_copy_rows.tsv")
+    repeats = math.ceil(rows / available)
+    with open(path, "w", encoding="utf-8") as out:
+        cr._obj.copy_expert(
+            f"COPY (SELECT {COPY_COLUMNS} FROM l10n_mx_immex_discharge, "
+            f"generate_series(1, {repeats}) WHERE company_id = {int(company.id)} "
+            f"LIMIT {int(rows)}) TO STDOUT",
+            out,
+        )
+    timings = {}
+    for name, indexes in (("unindexed", False), ("indexed", True)):
+        table = f"bench_copy_{name}"
+        cr.execute(
+            f"CREATE TABLE {table} (LIKE l10n_mx_immex_discharge"
+            f"{' INCLUDING INDEXES' if indexes else ''})"
+        )
+        cr.execute(f"CREATE SEQUENCE {table}_seq")
+        cr.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{table}_seq')")
+        with open(path, encoding="utf-8") as stream:
+            start = time.perf_counter()
+            cr._obj.copy_expert(f"COPY {table} ({COPY_COLUMNS}) FROM STDIN", stream)
+            timings[name] = time.perf_counter() - start
+    cr.rollback()
+    os.remove(path)
+    for name, label in (("unindexed", "an unindexed table"), ("indexed", "the ledger's indexes")):
+        elapsed = timings[name]
+        log(
+            f"plain COPY of {rows:,} ledger-shaped rows into {label}: {elapsed:.1f} s = "
+            f"{rows / elapsed:,.0f} rows/s; re-run / this = {rerun_elapsed / elapsed:.2f}x"
+        )
 
 
 def figure_verify(env, company, ledger_rows: int) -> None:

@@ -24,7 +24,7 @@ import tracemalloc
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "l10n_mx_immex_annex24"))
 
-from immex.fifo import allocate, allocate_dated  # noqa: E402
+from immex.fifo import allocate, allocate_dated, allocate_exits  # noqa: E402
 
 
 def build(products: int, balances: int, demands: int, seed: int):
@@ -117,7 +117,18 @@ def main() -> None:
         f"{len(expired):,} expired in {elapsed:.3f} s = {len(allocations) / elapsed:,.0f} "
         "allocations/s"
     )
-    del allocations, shortfalls, expired, balances, dated_demands
+    # The discharge service's allocator (dates, expiry, lots, directed, A3): same demands.
+    exit_demands = [(d, p, q, day, None, False, False) for d, p, q, day in dated_demands]
+    balances = fresh_dated(dated)
+    start = time.perf_counter()
+    allocations, shortfalls, expired = allocate_exits(balances, exit_demands)
+    elapsed = time.perf_counter() - start
+    print(
+        f"allocate_exits (the service's): {len(allocations):,} allocations, "
+        f"{len(shortfalls):,} shortfalls, {len(expired):,} expired in {elapsed:.3f} s = "
+        f"{len(allocations) / elapsed:,.0f} allocations/s"
+    )
+    del allocations, shortfalls, expired, balances, dated_demands, exit_demands
 
     # Memory: tracemalloc slows Python down, so it gets its own untimed run.
     balances = fresh(dated)

@@ -11,6 +11,7 @@ from . import l10n_mx_immex_discharge_reversal
 from . import l10n_mx_immex_discharge_queue
 from . import l10n_mx_immex_rectification
 from . import l10n_mx_immex_waste
+from . import l10n_mx_immex_waste_take
 from . import l10n_mx_immex_material_usage
 from . import l10n_mx_immex_exit_event
 from . import l10n_mx_immex_exit_event_line

@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..immex.quantities import TOLERANCE
 from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_discharge import DISCHARGE_KINDS
 
@@ -27,6 +28,15 @@ class L10nMxImmexDischargePending(models.Model):
     quantity = fields.Float(digits="Product Unit", required=True, readonly=True, aggregator=None)
     qty_settled = fields.Float(
         string="Settled", digits="Product Unit", readonly=True, aggregator=None
+    )
+    qty_cancelled = fields.Float(
+        string="Cancelled",
+        digits="Product Unit",
+        readonly=True,
+        aggregator=None,
+        help="Part of the shortfall whose goods never left (returned before crossing): it "
+        "shrinks first on a return; a settled part given back by a return counts here too, "
+        "so a settled pending never comes back to life.",
     )
     qty_open = fields.Float(string="Open", digits="Product Unit", compute="_compute_qty_open")
     date = fields.Date(required=True, readonly=True, index=True)
@@ -60,10 +70,11 @@ class L10nMxImmexDischargePending(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
 
-    @api.depends("quantity", "qty_settled")
+    @api.depends("quantity", "qty_settled", "qty_cancelled")
     def _compute_qty_open(self):
         for pending in self:
-            pending.qty_open = max(pending.quantity - pending.qty_settled, 0.0)
+            rest = pending.quantity - pending.qty_settled - pending.qty_cancelled
+            pending.qty_open = rest if rest >= TOLERANCE else 0.0
 
     def action_settle(self):
         """Try again now (e.g. after a correction); settlement is also automatic."""
@@ -103,14 +114,34 @@ class L10nMxImmexDischargePending(models.Model):
             self.env["l10n_mx_immex.discharge.pending"].sudo().create(vals_list)
 
     @api.model
-    def _refresh_pendings(self, pending_ids):
+    def _refresh_pendings(self, pending_ids, cancelled=None):
+        """Settled quantities from the ledger; ``cancelled`` ``{pending_id: qty}`` adds to
+        what never left. Fully cancelled (nothing settled) is ``cancelled``, covered by
+        settlements and cancellations ``settled``, otherwise ``pending``."""
+        if cancelled:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE l10n_mx_immex_discharge_pending p
+                       SET qty_cancelled = COALESCE(p.qty_cancelled, 0) + c.qty
+                      FROM unnest(%s::int[], %s::float8[]) AS c(id, qty)
+                     WHERE p.id = c.id
+                    """,
+                    list(cancelled),
+                    [round(qty, 6) for qty in cancelled.values()],
+                )
+            )
+            pending_ids = set(pending_ids) | set(cancelled)
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE l10n_mx_immex_discharge_pending p
                    SET qty_settled = s.total,
-                       state = CASE WHEN p.quantity - s.total <= 0.0000005
-                                    THEN 'settled' ELSE 'pending' END
+                       state = CASE
+                           WHEN p.quantity - COALESCE(p.qty_cancelled, 0) < %s AND s.total < %s
+                           THEN 'cancelled'
+                           WHEN p.quantity - COALESCE(p.qty_cancelled, 0) - s.total < %s
+                           THEN 'settled' ELSE 'pending' END
                   FROM (SELECT p2.id, COALESCE(SUM(d.quantity), 0) AS total
                           FROM l10n_mx_immex_discharge_pending p2
                      LEFT JOIN l10n_mx_immex_discharge d ON d.pending_id = p2.id
@@ -118,10 +149,15 @@ class L10nMxImmexDischargePending(models.Model):
                       GROUP BY p2.id) s
                  WHERE p.id = s.id AND p.state != 'cancelled'
                 """,
+                TOLERANCE,
+                TOLERANCE,
+                TOLERANCE,
                 sorted(pending_ids),
             )
         )
-        self.env["l10n_mx_immex.discharge.pending"].invalidate_model(["qty_settled", "state"])
+        self.env["l10n_mx_immex.discharge.pending"].invalidate_model(
+            ["qty_settled", "qty_cancelled", "qty_open", "state"]
+        )
 
     @api.model
     def _settle_pending(self, company, products):

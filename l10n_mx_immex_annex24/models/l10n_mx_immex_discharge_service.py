@@ -16,13 +16,13 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL, clean_context, float_round
 
 from ..immex import fifo, hashing
+from ..immex.quantities import DIGITS, TOLERANCE, balance_sql, fifo_order_sql
 from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_log import CHAIN_LEDGER
 
-DIGITS = 6
 LEDGER_COLUMNS = (
     "import_line_id",
     "import_pedimento_id",
@@ -60,6 +60,9 @@ REQUIRED_COLUMNS = {
     "company_id",
 }
 
+
+# the one balance formula (immex.quantities), for a line ``l`` discharged ``d.qty`` more
+BALANCE_AFTER_SQL = balance_sql("l", "l.qty_discharged + d.qty")
 
 COPY_CHUNK = 1 << 18  # characters handed to the driver per read of the line stream
 
@@ -104,7 +107,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         What no balance covers becomes a pending discharge. Returns the number of rows.
         """
         guard.check_companies(self.env, company)
-        demands = [d for d in demands if d["qty"] > 0.5 * 10**-DIGITS]
+        demands = [d for d in demands if d["qty"] >= TOLERANCE]
         if not demands:
             return 0
         for demand in demands:
@@ -166,16 +169,17 @@ class L10nMxImmexDischargeService(models.AbstractModel):
               FROM l10n_mx_immex_pedimento_line l
               JOIN l10n_mx_immex_pedimento p ON p.id = l.pedimento_id
              WHERE l.company_id = %s AND l.product_id = ANY(%s) AND l.is_temporary
-               AND l.qty_balance > 0
+               AND l.qty_balance >= %s
                AND (l.fifo_date <= %s OR p.is_consolidated AND p.entry_date <= %s)
-          ORDER BY l.product_id, l.fifo_date, p.payment_date NULLS LAST, l.pedimento_name,
-                   l.sequence, l.id
+          ORDER BY l.product_id, %s
             %s
             """,
             company.id,
             product_ids,
+            TOLERANCE,
             max_date,
             max_date,
+            SQL(fifo_order_sql("l", "p")),
             SQL("FOR UPDATE OF l NOWAIT" if nowait else "FOR UPDATE OF l") if lock else SQL(""),
         )
         by_product = defaultdict(list)
@@ -211,148 +215,49 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _allocate(self, demands, balances):
-        """FIFO allocation honouring dates, expiry and lots.
+        """FIFO allocation honouring dates, expiry, lots, directed lines and A3.
 
-        Eligible balances for a demand: cleared on or before its date and not expired at it.
-        Returns ``(rows, pendings)`` where a row is ``(demand_index, line_id, qty)`` and a
-        pending is ``(demand_index, qty, reason)``.
+        The pure :func:`..immex.fifo.allocate_exits` decides; a demand may name its line
+        (``line_id``: a lot's line, or with ``is_directed`` a declared descargo, strict) and
+        ``take_expired`` (an A3 regularisation). Returns ``(rows, pendings)`` where a row is
+        ``(demand_index, line_id, qty)`` and a pending is ``(demand_index, qty, reason)``.
         """
-        by_product = balances["by_product"]
-        eps = 0.5 * 10**-DIGITS
-        # Declared discharges and A3 regularisations do not run FIFO over valid balances.
-        rows, pendings, usual = self._allocate_declared(demands, by_product)
-        # Lots first: their pedimento line is known, FIFO does not choose.
-        forced = [(i, d) for i, d in usual if d.get("line_id")]
-        free = [(i, d) for i, d in usual if not d.get("line_id")]
-        for i, demand in forced:
-            if demand.get("pending_reason"):
+        pendings = []
+        todo = []
+        for i, d in enumerate(demands):
+            directed = d.get("directed_line_id")
+            if d.get("pending_reason") and not directed:
                 # its lot's line cannot take it (not cleared yet, expired): no FIFO pick
-                pendings.append((i, demand["qty"], demand["pending_reason"]))
+                pendings.append((i, d["qty"], d["pending_reason"]))
                 continue
-            need = demand["qty"]
-            for bal in by_product.get(demand["product_id"], ()):
-                if bal[0] == demand["line_id"] and bal[1] > eps:
-                    take = min(bal[1], need)
-                    bal[1] -= take
-                    need -= take
-                    rows.append((i, bal[0], round(take, DIGITS)))
-                    break
-            if need > eps:
-                free.append((i, dict(demand, qty=need)))
-        free.sort(key=lambda item: (item[1]["date"], item[0]))
-        # Group consecutive demands of one date: one fast pure allocation per date.
-        start = 0
-        while start < len(free):
-            date = free[start][1]["date"]
-            end = start
-            while end < len(free) and free[end][1]["date"] == date:
-                end += 1
-            eligible = {}
-            expired_seen = set()
-            for product_id in {d["product_id"] for __, d in free[start:end]}:
-                usable = []
-                for bal in by_product.get(product_id, ()):
-                    if bal[2] and bal[2] > date:
-                        continue
-                    if bal[3] and bal[3] < date:
-                        if bal[1] > eps:
-                            expired_seen.add(product_id)
-                        continue
-                    usable.append(bal)
-                eligible[product_id] = usable
-            # The pure allocator works on [id, qty] pairs; write the results back.
-            pairs = {pid: [[b[0], b[1]] for b in bals] for pid, bals in eligible.items()}
-            allocations, shortfalls = fifo.allocate(
-                pairs,
-                ((i, d["product_id"], d["qty"]) for i, d in free[start:end]),
-                digits=DIGITS,
+            todo.append(
+                (
+                    i,
+                    d["product_id"],
+                    d["qty"],
+                    d["date"],
+                    # a declaration prevails over the line a lot or a returned receipt names
+                    directed or d.get("line_id") or None,
+                    bool(directed),
+                    # only an A3 regularisation takes expired balances, and nothing else
+                    d["kind"] == "regularization",
+                )
             )
-            for pid, bals in eligible.items():
-                for bal, pair in zip(bals, pairs[pid], strict=True):
-                    bal[1] = pair[1]
-            rows.extend(allocations)
-            for i, product_id, missing in shortfalls:
-                reason = "expired" if product_id in expired_seen else "no_balance"
-                pendings.append((i, missing, reason))
-            start = end
-        return rows, pendings
-
-    @api.model
-    def _allocate_declared(self, demands, by_product):
-        """``(rows, pendings, usual)``: declared discharges take only the line they name
-        (short: pending, never FIFO); A3 regularisations take expired balances only (and no
-        other kind takes them); ``usual`` lists the ``(index, demand)`` left to lots and FIFO.
-        """
-        if not any(d.get("directed_line_id") or d["kind"] == "regularization" for d in demands):
-            return [], [], list(enumerate(demands))  # the everyday exit
-        directed, expired, usual = [], [], []
-        for item in enumerate(demands):
-            demand = item[1]
-            if demand.get("directed_line_id"):
-                directed.append(item)
-            elif demand["kind"] == "regularization" and not demand.get("line_id"):
-                expired.append(item)
-            else:
-                usual.append(item)
-        rows, pendings = [], []
-        if directed:
-            rows, pendings = self._allocate_directed(directed, by_product)
-        if expired:
-            more_rows, more_pendings = self._allocate_expired(expired, by_product)
-            rows.extend(more_rows)
-            pendings.extend(more_pendings)
-        return rows, pendings, usual
-
-    @api.model
-    def _allocate_directed(self, directed, by_product):
-        """Rows and pendings of declared discharges ``[(demand_index, demand)]``.
-
-        A declared line is taken when it holds a balance that was cleared by the demand's
-        date; an expired one only by an A3 regularisation. What it cannot cover is pending
-        with reason ``directed`` (``expired`` when the line had expired)."""
-        rows, pendings = [], []
-        for i, demand in directed:
-            line_id = demand["directed_line_id"]
-            date = demand["date"]
-            bal = next(
-                (b for b in by_product.get(demand["product_id"], ()) if b[0] == line_id), None
-            )
-            reason = "directed"
-            eligible = {}
-            if bal is not None and not (bal[2] and bal[2] > date):
-                if bal[3] and bal[3] < date and demand["kind"] != "regularization":
-                    reason = "expired"
-                else:
-                    eligible[line_id] = bal
-            allocations, shortfalls = fifo.allocate_directed(
-                eligible, [(i, line_id, demand["qty"])], digits=DIGITS
-            )
-            rows.extend(allocations)
-            pendings.extend((i, missing, reason) for __, __, missing in shortfalls)
-        return rows, pendings
-
-    @api.model
-    def _allocate_expired(self, demands, by_product):
-        """Rows and pendings of A3 regularisations: expired balances, oldest first."""
-        rows, pendings = [], []
-        for i, demand in sorted(demands, key=lambda item: (item[1]["date"], item[0])):
-            date = demand["date"]
-            expired = [
-                bal
-                for bal in by_product.get(demand["product_id"], ())
-                if bal[3] and bal[3] < date and not (bal[2] and bal[2] > date)
-            ]
-            pairs = [[bal[0], bal[1]] for bal in expired]
-            allocations, shortfalls = fifo.allocate(
-                {demand["product_id"]: pairs},
-                [(i, demand["product_id"], demand["qty"])],
-                digits=DIGITS,
-            )
-            for bal, pair in zip(expired, pairs, strict=True):
-                bal[1] = pair[1]
-            rows.extend(allocations)
-            pendings.extend((i, missing, "not_expired") for __, __, missing in shortfalls)
-        return rows, pendings
+        allocations, shortfalls, __ = fifo.allocate_exits(
+            balances["by_product"], todo, digits=DIGITS, tolerance=TOLERANCE
+        )
+        info = balances["info"]
+        for i, __, qty, reason in shortfalls:
+            demand = demands[i]
+            if reason == fifo.DIRECTED:
+                # a declared line that expired needs an A3, it is not a short declaration
+                expiry = (info.get(demand["directed_line_id"]) or (0, 0, None))[2]
+                expired = expiry and expiry < demand["date"] and demand["kind"] != "regularization"
+                reason = "expired" if expired else "directed"
+            elif demand["kind"] == "regularization":
+                reason = "not_expired"
+            pendings.append((i, qty, reason))
+        return allocations, pendings
 
     @api.model
     def _direct_demands(self, demands):
@@ -580,16 +485,29 @@ class L10nMxImmexDischargeService(models.AbstractModel):
     def _insert_rows(self, model_name, vals_list):
         """Insert plain rows of ``model_name`` with one statement; return their ids in order.
 
-        For the batches a validation writes (pedimento lines from moves, theoretical waste):
-        every stored value must be in ``vals_list`` (all with the same keys); values are
-        converted as ``create`` converts them (rounding, selections). No defaults, computed
-        fields, constraints or caches are handled here: the caller does what its model needs.
+        For the batches a validation writes (exit and receipt pedimento lines from moves:
+        ``create`` costs more than the rows, see the discharge benchmark): the caller gives
+        the values of its model's own fields (all with the same keys), converted as
+        ``create`` converts them (rounding, selections). The fields a module extending the
+        model adds are filled as ``create`` would fill them: their defaults (never from the
+        context) go into the same statement, their stored computations are queued for the
+        next flush. Constraints and caches are the caller's business.
         """
         if not vals_list:
             return []
-        Model = self.env[model_name]
+        Model = self.env[model_name].with_context(clean_context(self.env.context))
         Model.flush_model()
         names = list(vals_list[0])
+        missing, to_compute = self._insert_missing_fields(Model, names)
+        if missing:
+            defaults = Model.default_get(missing)
+            defaults = {
+                name: Model._fields[name].convert_to_write(value, Model)
+                for name, value in defaults.items()
+            }
+            if defaults:
+                vals_list = [dict(defaults, **vals) for vals in vals_list]
+                names += [name for name in defaults if name not in names]
         model_fields = [Model._fields[name] for name in names]
         now = fields.Datetime.now()
         arrays = []
@@ -622,7 +540,26 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 names=SQL(", ").join(SQL.identifier(name) for name in names),
             )
         )
-        return [row[0] for row in rows]
+        ids = [row[0] for row in rows]
+        records = Model.browse(ids)
+        for field in to_compute:
+            self.env.add_to_compute(field, records)
+        return ids
+
+    @api.model
+    def _insert_missing_fields(self, Model, names):
+        """Stored fields of ``Model`` a set-based insert of ``names`` leaves out:
+        ``(names with a column and no computation, computed fields to queue)``."""
+        skip = set(names) | {"id", "create_uid", "write_uid", "create_date", "write_date"}
+        plain, computed = [], []
+        for name, field in Model._fields.items():
+            if not field.store or name in skip or not field.column_type:
+                continue
+            if field.compute:
+                computed.append(field)
+            else:
+                plain.append(name)
+        return plain, computed
 
     @api.model
     def _column_converter(self, field):
@@ -661,17 +598,12 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 """
                 UPDATE l10n_mx_immex_pedimento_line l
                    SET qty_discharged = l.qty_discharged + d.qty,
-                       qty_balance = CASE WHEN l.is_temporary
-                                          THEN l.quantity_product - l.qty_discharged - d.qty
-                                          ELSE 0 END,
-                       qty_balance_tariff = CASE
-                           WHEN l.is_temporary AND l.quantity_product > 0
-                           THEN (l.quantity_product - l.qty_discharged - d.qty)
-                                * l.quantity_tariff / l.quantity_product
-                           ELSE 0 END
+                       qty_balance = %s,
+                       qty_balance_tariff = %s
                   FROM unnest(%s::int[], %s::float8[]) AS d(line_id, qty)
                  WHERE l.id = d.line_id AND l.id = ANY(%s)
                 """,
+                *(SQL(expr) for expr in BALANCE_AFTER_SQL),
                 list(totals),
                 [round(q, 9) for q in totals.values()],
                 # the plain id filter spares a hash of every line of the company

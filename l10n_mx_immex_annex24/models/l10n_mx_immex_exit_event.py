@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..immex.quantities import TOLERANCE
 from . import l10n_mx_immex_guard as guard
 
 EVENT_KINDS = [
@@ -113,14 +114,13 @@ class L10nMxImmexExitEvent(models.Model):
             [("company_id", "=", self.company_id.id), ("state", "=", "pending")]
         )
         totals = {}
-        for waste in wastes:
-            totals[waste.product_id] = totals.get(waste.product_id, 0.0) + (
-                waste.quantity - waste.qty_discharged
-            )
+        for waste in wastes.filtered(lambda w: w.date <= self.date):
+            # what is still open: neither taken by other events nor returned
+            totals[waste.product_id] = totals.get(waste.product_id, 0.0) + waste.qty_open
         self.line_ids = [fields.Command.clear()] + [
             fields.Command.create({"product_id": product.id, "quantity": qty})
             for product, qty in totals.items()
-            if qty > 0
+            if qty >= TOLERANCE
         ]
         return True
 
@@ -193,36 +193,15 @@ class L10nMxImmexExitEvent(models.Model):
         self._l10n_mx_immex_check_caller()
         reversal = self.env["l10n_mx_immex.discharge.reversal"].sudo()
         for event in self.filtered(lambda e: e.state == "done"):
-            reversal._reverse(event.discharge_ids, date=fields.Date.context_today(self))
-            wastes = self.env["l10n_mx_immex.waste"].sudo().search([("event_id", "=", event.id)])
-            wastes.write({"state": "pending", "qty_discharged": 0.0, "event_id": False})
+            # effective at the event's date (recorded now), as every correction
+            reversal._reverse(event.discharge_ids)
+            self.env["l10n_mx_immex.waste"].sudo()._release_event(event)
         with guard.server_write():
             self.state = "cancelled"
         return True
 
     def _consume_waste(self):
-        """Mark pending waste of the event's products as discharged, oldest first."""
+        """Take pending waste of the event's products, oldest first, recorded on or before
+        the event's date; each take is recorded (``l10n_mx_immex.waste.take``)."""
         self.ensure_one()
-        Waste = self.env["l10n_mx_immex.waste"].sudo()
-        for line in self.line_ids:
-            need = line.quantity
-            for waste in Waste.search(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("product_id", "=", line.product_id.id),
-                    ("state", "=", "pending"),
-                ],
-                order="date, id",
-            ):
-                if need <= 0:
-                    break
-                take = min(need, waste.quantity - waste.qty_discharged)
-                need -= take
-                done = waste.qty_discharged + take
-                waste.write(
-                    {
-                        "qty_discharged": done,
-                        "state": "discharged" if done >= waste.quantity - 1e-6 else "pending",
-                        "event_id": self.id,
-                    }
-                )
+        return self.env["l10n_mx_immex.waste"].sudo()._take_for_event(self)

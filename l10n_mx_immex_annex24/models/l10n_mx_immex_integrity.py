@@ -16,6 +16,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..immex import hashing
+from ..immex.quantities import TOLERANCE, balance_sql
 from .l10n_mx_immex_discharge_service import HASH_COLUMNS, HASH_FLOAT_POSITIONS
 from .l10n_mx_immex_log import CHAIN_LEDGER, CHAIN_LOG, CHAIN_SEAL
 from .l10n_mx_immex_pedimento import LEGAL_HEADER_FIELDS
@@ -26,7 +27,7 @@ from .l10n_mx_immex_pedimento_line import LEGAL_LINE_FIELDS
 SEAL_HEADER_FIELDS = LEGAL_HEADER_FIELDS
 SEAL_LINE_FIELDS = LEGAL_LINE_FIELDS
 LEDGER_CHUNK = 250000
-BALANCE_TOLERANCE = 1e-6
+BALANCE_TOLERANCE = TOLERANCE
 
 
 class L10nMxImmexIntegrity(models.AbstractModel):
@@ -356,18 +357,18 @@ class L10nMxImmexIntegrity(models.AbstractModel):
                       JOIN uom_uom pu ON pu.id = pt.uom_id
                 )
                 SELECT l.id, l.qty_discharged, COALESCE(d.qty, 0), l.qty_balance,
-                       CASE WHEN l.is_temporary THEN l.declared - COALESCE(d.qty, 0) ELSE 0 END
+                       %(balance)s
                   FROM lines l
              LEFT JOIN ledger d ON d.import_line_id = l.id
                  WHERE (l.company_id = %(company)s OR l.id IN (SELECT import_line_id FROM ledger))
                    AND (ABS(COALESCE(l.qty_discharged, 0) - COALESCE(d.qty, 0)) > %(tol)s
-                        OR ABS(COALESCE(l.qty_balance, 0)
-                               - CASE WHEN l.is_temporary THEN l.declared - COALESCE(d.qty, 0)
-                                      ELSE 0 END) > %(tol)s)
+                        OR ABS(COALESCE(l.qty_balance, 0) - %(balance)s) > %(tol)s)
               ORDER BY l.id
                 """,
                 company=company.id,
                 tol=BALANCE_TOLERANCE,
+                # the one balance formula, from the ledger's sum
+                balance=SQL(balance_sql("l", "COALESCE(d.qty, 0)", declared="l.declared")[0]),
             )
         )
         count = self.env.execute_query(

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..immex import pedimento as pedimento_lib
+from ..immex.quantities import TOLERANCE
 from . import l10n_mx_immex_guard as guard
 
 # Legal data of a customs declaration: frozen once the pedimento is confirmed. A mistake is
@@ -611,7 +612,7 @@ class L10nMxImmexPedimento(models.Model):
                         original=ped.rectifies_id.name,
                     )
                 )
-            if any(line.qty_discharged > 1e-6 for line in ped.line_ids):
+            if any(line.qty_discharged >= TOLERANCE for line in ped.line_ids):
                 raise UserError(
                     self.env._(
                         "Pedimento %(name)s has balances already discharged by exits. "
@@ -625,9 +626,8 @@ class L10nMxImmexPedimento(models.Model):
             .sudo()
             .search([("exit_pedimento_id", "in", self.ids), ("kind", "!=", "reversal")])
         )
-        self.env["l10n_mx_immex.discharge.reversal"].sudo()._reverse(
-            exits, date=fields.Date.context_today(self)
-        )
+        # effective at the exit's own date (recorded now); settled pendings stay settled
+        self.env["l10n_mx_immex.discharge.reversal"].sudo()._reverse(exits)
         self.env["l10n_mx_immex.discharge.pending"].sudo().search(
             [("exit_pedimento_id", "in", self.ids), ("state", "=", "pending")]
         ).write({"state": "cancelled"})

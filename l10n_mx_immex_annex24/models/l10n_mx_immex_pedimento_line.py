@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..immex import plazos
+from ..immex import quantities as qty_lib
 from ..immex import units as units_lib
 from . import l10n_mx_immex_guard as guard
 
@@ -48,8 +49,8 @@ RECTIFIABLE_LINE_FIELDS = (
     "origin_country_id",
     "seller_country_id",
 )
-# Stored balances may differ from exact arithmetic by float noise only.
-QTY_TOLERANCE = 0.000001
+# Stored balances may differ from exact arithmetic by rounding dust only.
+QTY_TOLERANCE = qty_lib.TOLERANCE
 
 
 class L10nMxImmexPedimentoLine(models.Model):
@@ -422,9 +423,8 @@ class L10nMxImmexPedimentoLine(models.Model):
     def _immex_balances(self, is_temporary, quantity, qty_discharged, quantity_tariff):
         """``(balance, balance in UMT)`` of a line; ``quantity`` in the product's unit
         (``quantity_product``), as the ledger's quantities are."""
-        balance = quantity - qty_discharged if is_temporary else 0.0
-        # the UMT/UMC ratio of the partida itself, as the set-based discharge uses it
-        return balance, (balance * quantity_tariff / quantity if quantity else 0.0)
+        # the one formula (the set-based discharge uses its SQL twin)
+        return qty_lib.balance(is_temporary, quantity, qty_discharged, quantity_tariff)
 
     # Fixed when the balance opens (confirmation): a later change of the company's
     # certification or program dates, or of the key's limit, reaches open balances only
@@ -469,12 +469,27 @@ class L10nMxImmexPedimentoLine(models.Model):
             line.days_to_expiry = (line.expiry_date - today).days if line.expiry_date else 0
             if not line.is_temporary:
                 line.balance_state = "none"
-            elif line.product_id.uom_id.compare(line.qty_balance, 0.0) <= 0:
+            elif line.qty_balance < qty_lib.TOLERANCE:  # dust is closed, as FIFO sees it
                 line.balance_state = "closed"
             elif line.expiry_date and line.expiry_date < today:
                 line.balance_state = "expired"
             else:
                 line.balance_state = "open"
+
+    def _immex_balance_open(self, is_open):
+        """Lines whose balance is open (at least the tolerance) or closed (dust counts as
+        closed), as FIFO sees them. In SQL: a domain would round the tolerance to the
+        field's digits."""
+        return Domain(
+            "id",
+            "in",
+            SQL(
+                "SELECT id FROM l10n_mx_immex_pedimento_line WHERE %s",
+                SQL("COALESCE(qty_balance, 0) >= %s", qty_lib.TOLERANCE)
+                if is_open
+                else SQL("COALESCE(qty_balance, 0) < %s", qty_lib.TOLERANCE),
+            ),
+        )
 
     def _search_balance_state(self, operator, value):
         if operator not in ("in", "="):
@@ -485,17 +500,17 @@ class L10nMxImmexPedimentoLine(models.Model):
         if "none" in values:
             domains.append(Domain("is_temporary", "=", False))
         if "closed" in values:
-            domains.append(Domain("is_temporary", "=", True) & Domain("qty_balance", "<=", 0))
+            domains.append(Domain("is_temporary", "=", True) & self._immex_balance_open(False))
         if "open" in values:
             domains.append(
                 Domain("is_temporary", "=", True)
-                & Domain("qty_balance", ">", 0)
+                & self._immex_balance_open(True)
                 & (Domain("expiry_date", "=", False) | Domain("expiry_date", ">=", today))
             )
         if "expired" in values:
             domains.append(
                 Domain("is_temporary", "=", True)
-                & Domain("qty_balance", ">", 0)
+                & self._immex_balance_open(True)
                 & Domain("expiry_date", "<", today)
             )
         return Domain.OR(domains) if domains else Domain.FALSE

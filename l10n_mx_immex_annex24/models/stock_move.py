@@ -179,11 +179,10 @@ class StockMove(models.Model):
         )._l10n_mx_immex_register_receipt()
         imported = done._l10n_mx_immex_imported_products()
         done.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))._l10n_mx_immex_discharge_exit()
+        # returned exits: their rows, open pendings and pending waste (none of them: a
+        # no-op); goods brought back under a new temporary import open a balance instead
         done.filtered(
-            lambda m: (
-                m.origin_returned_move_id.l10n_mx_immex_discharge_ids
-                and not m._l10n_mx_immex_is_temporary_receipt()
-            )
+            lambda m: m.origin_returned_move_id and not m._l10n_mx_immex_is_temporary_receipt()
         )._l10n_mx_immex_reverse_returned()
         scraps = done.filtered("scrap_id")
         if scraps:
@@ -486,6 +485,8 @@ class StockMove(models.Model):
         demands, wastes = (
             self.env["l10n_mx_immex.discharge.demand"].sudo()._demands_for_exit_moves(self)
         )
+        # a queued exit returned before its turn discharges only what stands
+        self.env["l10n_mx_immex.discharge.reversal"].sudo()._net_of_returns(self, demands, wastes)
         kind = ped.key_id.discharge_kind or "export"
         if kind == "export":
             # goods in the same state go back as a return, finished goods as an export
@@ -510,27 +511,9 @@ class StockMove(models.Model):
         self.env["l10n_mx_immex.discharge.queue"].sudo()._schedule(self.company_id)
 
     def _l10n_mx_immex_reverse_returned(self):
-        """Goods brought back before they crossed: reverse what their exit discharged."""
-        for move in self:
-            origin = move.origin_returned_move_id
-            if not origin.quantity:
-                continue
-            ratio = min(
-                move.product_uom._compute_quantity(move.quantity, origin.product_uom)
-                / origin.quantity,
-                1.0,
-            )
-            rows = origin.l10n_mx_immex_discharge_ids.filtered(lambda d: d.kind != "reversal")
-            self.env["l10n_mx_immex.discharge.reversal"].sudo()._reverse(
-                rows, date=fields.Date.to_date(move.date), ratio=ratio
-            )
-            wastes = (
-                self.env["l10n_mx_immex.waste"]
-                .sudo()
-                .search([("move_id", "=", origin.id), ("state", "=", "pending")])
-            )
-            for waste in wastes:
-                waste.quantity = waste.quantity * (1.0 - ratio)
+        """Goods brought back before they crossed: give back what their exit discharged
+        (LIFO, effective at the exit's date; see ``l10n_mx_immex.discharge.reversal``)."""
+        self.env["l10n_mx_immex.discharge.reversal"].sudo()._reverse_returned(self)
 
     def _l10n_mx_immex_record_scrap(self):
         """Scrapped imported material is pending waste until its own event.

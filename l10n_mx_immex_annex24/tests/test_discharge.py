@@ -228,7 +228,8 @@ class TestDischarge(DischargeCommon):
     def test_returned_delivery_reverses_its_share(self):
         exit_ped = self._exit_pedimento("26  24  3420  6100008", date(2026, 3, 1))
         picking = self._deliver([(self.terminal, 100)], exit_ped)
-        # P3 50 + P2 50 discharged; 40 come back before crossing: 40 % of each row reversed
+        # P3 50 + P2 50 discharged; 40 come back before crossing: LIFO, the latest consumed
+        # (P2) goes back first, so 60 stand as FIFO on 60 gives: P3 50 + P2 10
         wizard = Form(
             self.env["stock.return.picking"].with_context(
                 active_id=picking.id, active_model="stock.picking"
@@ -240,12 +241,13 @@ class TestDischarge(DischargeCommon):
         ret.move_ids.quantity = 40
         ret.move_ids.picked = True
         ret.button_validate()
-        self.assertAlmostEqual(self._line(self.p3, self.terminal).qty_balance, 20.0)
-        self.assertAlmostEqual(self._line(self.p2, self.terminal).qty_balance, 970.0)
+        self.assertAlmostEqual(self._line(self.p3, self.terminal).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(self.p2, self.terminal).qty_balance, 990.0)
         reversals = self.Discharge.search(
             [("kind", "=", "reversal"), ("move_id", "in", picking.move_ids.ids)]
         )
-        self.assertEqual(len(reversals), 2)
+        self.assertEqual(len(reversals), 1)
+        self.assertAlmostEqual(reversals.quantity, -40.0)
 
     def test_reimport_after_export_opens_new_balance(self):
         exit_ped = self._exit_pedimento("26  24  3420  6100009", date(2026, 3, 1))

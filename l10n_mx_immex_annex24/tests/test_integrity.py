@@ -440,7 +440,8 @@ class TestPeriodLock(IntegrityCommon):
         self.assertAlmostEqual(first.quantity, -25.0)
         self.assertEqual(first.date, date(2026, 4, 1))
         self.assertEqual(first.corrects_date, date(2026, 3, 1))
-        # the return is dated when the goods came back; it names the period it corrects
+        # the return is effective at the exit's date (recorded today, create_date); March
+        # is closed, so it takes effect on the first open day and names the date it corrects
         wizard = Form(
             self.env["stock.return.picking"].with_context(
                 active_id=picking.id, active_model="stock.picking"
@@ -453,7 +454,8 @@ class TestPeriodLock(IntegrityCommon):
         ret.button_validate()
         second = self.Discharge.search([("reversed_id", "=", original.id)]) - first
         self.assertAlmostEqual(second.quantity, -10.0)
-        self.assertEqual(second.date, fields.Date.to_date(ret.move_ids.date))
+        self.assertEqual(second.date, date(2026, 4, 1))
+        self.assertGreaterEqual(second.create_date.date(), second.date)
         self.assertEqual(second.corrects_date, date(2026, 3, 1))
         # cancelling the exit pedimento gives back the rest, after the lock date
         exit_ped._immex_cancel("Never crossed")

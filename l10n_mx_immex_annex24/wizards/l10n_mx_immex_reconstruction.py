@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, float_compare, float_round
 
+from ..immex.quantities import is_zero
 from ..models import l10n_mx_immex_guard as guard
 
 
@@ -235,23 +236,8 @@ class L10nMxImmexReconstruction(models.TransientModel):
             demand["kind"] = (
                 "return" if kind == "export" and not demand["finished_product_id"] else kind
             )
-        # returned exits keep only what still stands: subtract the returned share
-        returned = {}
-        for move in moves:
-            back = sum(
-                r.product_uom._compute_quantity(r.quantity, move.product_uom)
-                for r in move.returned_move_ids
-                # goods re-imported under a new pedimento did leave: nothing to subtract
-                if r.state == "done" and not r._l10n_mx_immex_is_temporary_receipt()
-            )
-            if back and move.quantity:
-                returned[move.id] = max(0.0, 1.0 - back / move.quantity)
-        for demand in demands:
-            if demand["move_id"] in returned:
-                demand["qty"] *= returned[demand["move_id"]]
-        for waste in wastes:
-            if waste["move_id"] in returned:
-                waste["quantity"] *= returned[waste["move_id"]]
+        # returned exits keep only what still stands (lots that came back, the rest's share)
+        self.env["l10n_mx_immex.discharge.reversal"].sudo()._net_of_returns(moves, demands, wastes)
         # an exit line rectified (R1) declares another quantity: its moves take that share
         # (one query for the few rectified lines: a month holds thousands of exit lines)
         self.env["l10n_mx_immex.pedimento.line"].flush_model(
@@ -311,8 +297,8 @@ class L10nMxImmexReconstruction(models.TransientModel):
             for move_id, product_id, qty, taken, ids in self.env.execute_query(
                 SQL(
                     """
-                    SELECT move_id, product_id, SUM(quantity),
-                           BOOL_OR(state != 'pending' OR COALESCE(qty_discharged, 0) != 0),
+                    SELECT move_id, product_id, SUM(quantity - COALESCE(qty_returned, 0)),
+                           BOOL_OR(state = 'discharged' OR COALESCE(qty_discharged, 0) != 0),
                            ARRAY_AGG(id)
                       FROM l10n_mx_immex_waste
                      WHERE move_id = ANY(%s) AND source = 'bom' AND state != 'superseded'
@@ -368,7 +354,7 @@ class L10nMxImmexReconstruction(models.TransientModel):
         changed = {
             line_id: (before.get(line_id, 0.0), after.get(line_id, 0.0))
             for line_id in set(before) | set(after)
-            if abs(before.get(line_id, 0.0) - after.get(line_id, 0.0)) > 1e-6
+            if not is_zero(before.get(line_id, 0.0) - after.get(line_id, 0.0))
         }
         if not changed:
             return Markup("<p>%s</p>") % self.env._("No pedimento line changed.")
