@@ -21,6 +21,7 @@
         "security/l10n_mx_immex_annex24_security.xml",
         "security/ir.model.access.csv",
         "security/l10n_mx_immex_finding_security.xml",
+        "security/l10n_mx_immex_datastage_security.xml",
         "data/l10n_mx_immex_customs_regime_data.xml",
         "data/l10n_mx_immex_pedimento_key_data.xml",
         "data/l10n_mx_immex_pedimento_key_regime_data.xml",
@@ -49,6 +50,7 @@
         "wizards/l10n_mx_immex_auditor_account_views.xml",
         "views/sat_auditor_views.xml",
         "views/l10n_mx_immex_integrity_views.xml",
+        "views/l10n_mx_immex_datastage_views.xml",
         "views/l10n_mx_immex_annex24_menus.xml",
     ],
     "demo": [

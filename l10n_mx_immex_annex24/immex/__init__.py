@@ -14,10 +14,11 @@ Modules:
 - ``bom``: bill-of-materials explosion with merma and desperdicio.
 - ``hashing``: hash chain that makes the append-only ledger tamper-evident.
 - ``datastage``: reading the SAT Data Stage deliveries, staging rows, the reconciliation.
+- ``opening``: the initial inventory file (open balances at go-live).
 - ``anexo30``: the Anexo 30 text files (initial inventory, discharge reports).
 """
 
-from . import anexo30, bom, datastage, fifo, fraction, hashing, pedimento, plazos, units
+from . import anexo30, bom, datastage, fifo, fraction, hashing, opening, pedimento, plazos, units
 
 __all__ = [
     "anexo30",
@@ -26,6 +27,7 @@ __all__ = [
     "fifo",
     "fraction",
     "hashing",
+    "opening",
     "pedimento",
     "plazos",
     "units",

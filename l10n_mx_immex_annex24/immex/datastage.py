@@ -50,6 +50,7 @@ __all__ = [
     "pedimento_key",
     "read_asc",
     "read_members",
+    "country_code",
     "reconcile",
     "year_of",
 ]
@@ -842,8 +843,10 @@ def reconcile(
             continue
         dsf, syf = ds.get("fields", {}), sy.get("fields", {})
         for field, kind in PEDIMENTO_FIELDS.items():
-            if field in dsf and _differs(
-                kind, dsf.get(field), syf.get(field), tolerance, qty_digits
+            if (
+                field in dsf
+                and field in syf
+                and _differs(kind, dsf.get(field), syf.get(field), tolerance, qty_digits)
             ):
                 out.append(
                     (
@@ -867,7 +870,11 @@ def reconcile(
                 continue
             digits = min(int(a.get("qty_digits", qty_digits)), int(b.get("qty_digits", qty_digits)))
             for field, kind in LINE_FIELDS.items():
-                if field in a and _differs(kind, a.get(field), b.get(field), tolerance, digits):
+                if (
+                    field in a
+                    and field in b
+                    and _differs(kind, a.get(field), b.get(field), tolerance, digits)
+                ):
                     out.append(
                         (
                             "line",
@@ -907,3 +914,75 @@ def build_zip(
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+# ISO 3166 alpha-3 (Data Stage's PaisOrigenDestino, PaisCompradorVendedor) -> alpha-2 (Odoo)
+# for the usual trade partners of an IMMEX plant; a two-letter value passes as it is.
+COUNTRIES_A3: dict[str, str] = {
+    "USA": "US",
+    "CAN": "CA",
+    "MEX": "MX",
+    "CHN": "CN",
+    "JPN": "JP",
+    "KOR": "KR",
+    "TWN": "TW",
+    "DEU": "DE",
+    "FRA": "FR",
+    "ITA": "IT",
+    "ESP": "ES",
+    "GBR": "GB",
+    "NLD": "NL",
+    "BEL": "BE",
+    "CHE": "CH",
+    "AUT": "AT",
+    "SWE": "SE",
+    "POL": "PL",
+    "CZE": "CZ",
+    "HUN": "HU",
+    "IRL": "IE",
+    "PRT": "PT",
+    "DNK": "DK",
+    "FIN": "FI",
+    "ROU": "RO",
+    "TUR": "TR",
+    "ISR": "IL",
+    "IND": "IN",
+    "VNM": "VN",
+    "THA": "TH",
+    "MYS": "MY",
+    "SGP": "SG",
+    "PHL": "PH",
+    "IDN": "ID",
+    "HKG": "HK",
+    "BRA": "BR",
+    "ARG": "AR",
+    "CHL": "CL",
+    "COL": "CO",
+    "PER": "PE",
+    "CRI": "CR",
+    "GTM": "GT",
+    "HND": "HN",
+    "SLV": "SV",
+    "NIC": "NI",
+    "PAN": "PA",
+    "DOM": "DO",
+    "AUS": "AU",
+    "NZL": "NZ",
+    "ZAF": "ZA",
+    "MAR": "MA",
+    "EGY": "EG",
+    "SAU": "SA",
+    "ARE": "AE",
+    "RUS": "RU",
+    "UKR": "UA",
+}
+_A2_TO_A3 = {a2: a3 for a3, a2 in COUNTRIES_A3.items()}
+
+
+def country_code(value: str | None, alpha3: bool = False) -> str:
+    """Alpha-2 code of a Data Stage country (``"USA"`` -> ``"US"``), or alpha-3 of an
+    Odoo code with ``alpha3=True``; unknown values come back upper-cased, blank as ``""``."""
+    value = (value or "").strip().upper()
+    if alpha3:
+        return _A2_TO_A3.get(value, value)
+    return COUNTRIES_A3.get(value, value)
