@@ -667,29 +667,31 @@ class L10nMxImmexDatastageBatch(models.Model):
             },
         }
 
-    def _immex_match_products(self, line_rows):
-        """Match staged lines to products by the company's part-number rule."""
-        rule = self.company_id.l10n_mx_immex_part_number_rule or "default_code"
-        todo = line_rows.filtered(lambda r: not r.product_id and r.product_code)
-        codes = set(todo.mapped("product_code"))
+    @api.model
+    def _immex_products_by_code(self, company, codes):
+        """``{part number: product}`` by the company's part-number rule."""
+        codes = [c for c in codes if c]
         if not codes:
-            return
-        Product = self.env["product.product"].with_context(active_test=False)
-        company = [("company_id", "in", (self.company_id.id, False))]
+            return {}
+        rule = company.l10n_mx_immex_part_number_rule or "default_code"
+        domain = [("company_id", "in", (company.id, False))]
+        by_code = {}
         if rule == "supplier_code":
-            infos = self.env["product.supplierinfo"].search_fetch(
-                [("product_code", "in", list(codes))] + company,
-                ["product_code", "product_id", "product_tmpl_id"],
+            infos = self.env["product.supplierinfo"].search(
+                [("product_code", "in", codes)] + domain, order="sequence, id"
             )
-            by_code = {}
             for info in infos:
                 product = info.product_id or info.product_tmpl_id.product_variant_id
                 by_code.setdefault(info.product_code, product)
-        else:
-            products = Product.search_fetch([(rule, "in", list(codes))] + company, [rule])
-            by_code = {}
-            for product in products:
-                by_code.setdefault(product[rule], product)
+            return by_code
+        for product in self.env["product.product"].search([(rule, "in", codes)] + domain):
+            by_code.setdefault(product[rule], product)
+        return by_code
+
+    def _immex_match_products(self, line_rows):
+        """Staged lines without product get the one their part number names."""
+        todo = line_rows.filtered(lambda r: not r.product_id and r.product_code)
+        by_code = self._immex_products_by_code(self.company_id, set(todo.mapped("product_code")))
         with guard.server_write():
             for code, rows in todo.grouped("product_code").items():
                 if code in by_code:
@@ -772,12 +774,16 @@ class L10nMxImmexDatastageBatch(models.Model):
         return result
 
     def _immex_line_refs(self, rows):
-        codes = {(r.fraction or "") + (r.nico or "") for r in rows}
+        return self._immex_line_refs_for({(r.fraction or "") + (r.nico or "") for r in rows})
+
+    @api.model
+    def _immex_line_refs_for(self, codes):
+        """Fractions (by 10-digit code), units (by Anexo 22 code) and countries (by code)."""
         fractions = {
             f.code: f.id
             for f in self.env["l10n_mx_catalogs.c_fraccion"]
             .with_context(active_test=False)
-            .search([("code", "in", list(codes))])
+            .search([("code", "in", [c for c in codes if c])])
         }
         uoms = {}
         for uom in self.env["uom.uom"].search(

@@ -43,7 +43,9 @@ class L10nMxImmexDatastageImport(models.TransientModel):
         try:
             data = base64.b64decode(self.file or b"", validate=True)
         except (binascii.Error, ValueError) as err:
-            raise UserError(self.env._("The file is not a ZIP (Data Stage delivers a ZIP).")) from err
+            raise UserError(
+                self.env._("The file is not a ZIP (Data Stage delivers a ZIP).")
+            ) from err
         Batch = self.env["l10n_mx_immex.datastage.batch"]
         result = Batch._immex_stage(self.company_id, data, self.file_name, replace=self.replace)
         if isinstance(result, tuple):
