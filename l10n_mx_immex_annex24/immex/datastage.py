@@ -791,8 +791,8 @@ def _differs(kind: str, a: object, b: object, tolerance: dict[str, float], digit
 
 
 def _pairs(datastage, system, rectifications):
-    """``(number, datastage entry or None, system entry or None)`` to compare."""
-    pairs: list[tuple[str, dict | None, dict | None]] = []
+    """``(number, datastage entry or None, system entry or None, re-pointed)`` to compare."""
+    pairs: list[tuple[str, dict | None, dict | None, bool]] = []
     seen_system = set()
     for name, ds in datastage.items():
         if name in rectifications and rectifications[name] in datastage:
@@ -804,10 +804,10 @@ def _pairs(datastage, system, rectifications):
         for original in originals:
             seen_system.add(original)  # rectified in the system: not missing in Data Stage
         seen_system.add(target)
-        pairs.append((target if target in system else name, ds, system.get(target)))
+        pairs.append((target if target in system else name, ds, system.get(target), target != name))
     for name, sys_ped in system.items():
         if name not in seen_system:
-            pairs.append((name, None, sys_ped))
+            pairs.append((name, None, sys_ped, False))
     return pairs
 
 
@@ -834,7 +834,7 @@ def reconcile(
     tolerance = {"mxn": tolerance_mxn, "usd": tolerance_usd}
     pairs = _pairs(datastage, system, dict(rectifications or {}))
     out = []
-    for name, ds, sy in pairs:
+    for name, ds, sy, repointed in pairs:
         if sy is None:
             out.append(("pedimento", "missing_in_system", name, None, "", name, ""))
             continue
@@ -842,7 +842,13 @@ def reconcile(
             out.append(("pedimento", "missing_in_datastage", name, None, "", "", name))
             continue
         dsf, syf = ds.get("fields", {}), sy.get("fields", {})
-        for field, kind in PEDIMENTO_FIELDS.items():
+        # a rectification compared with the original it corrects: its own header (key R1,
+        # its own dates) is not the original's; its lines are what the original now holds
+        header = {"line_count": "int"} if repointed else PEDIMENTO_FIELDS
+        line_fields = (
+            {f: k for f, k in LINE_FIELDS.items() if f != "key"} if repointed else LINE_FIELDS
+        )
+        for field, kind in header.items():
             if (
                 field in dsf
                 and field in syf
@@ -869,7 +875,7 @@ def reconcile(
                 out.append(("line", "missing_in_datastage", name, seq, "", "", str(seq)))
                 continue
             digits = min(int(a.get("qty_digits", qty_digits)), int(b.get("qty_digits", qty_digits)))
-            for field, kind in LINE_FIELDS.items():
+            for field, kind in line_fields.items():
                 if (
                     field in a
                     and field in b
