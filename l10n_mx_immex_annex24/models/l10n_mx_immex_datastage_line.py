@@ -33,7 +33,6 @@ class L10nMxImmexDatastageLine(models.Model):
     paid_at = fields.Datetime(string="Paid", readonly=True)
     product_id = fields.Many2one(
         comodel_name="product.product",
-        string="Product",
         help="Matched by the part-number rule, or chosen here for the lines it leaves unmatched.",
     )
     pedimento_line_id = fields.Many2one(
