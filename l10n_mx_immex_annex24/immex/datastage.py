@@ -914,11 +914,13 @@ def build_zip(
     import zipfile
 
     buffer = io.BytesIO()
+    # a fixed time stamp: the same members always give the same bytes
+    names = [(f"{folio}_{code}.asc", data) for code, data in members.items()]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for code, data in members.items():
-            archive.writestr(f"{folio}_{code}.asc", data)
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
+        for name, data in names + list((extra or {}).items()):
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
     return buffer.getvalue()
 
 

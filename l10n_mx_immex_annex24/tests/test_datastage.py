@@ -7,7 +7,6 @@ pedimentos and reconciled; the initial inventory; the Anexo 30 files."""
 import base64
 import io
 import random
-import zipfile
 from datetime import date
 
 from odoo.exceptions import AccessError, UserError
@@ -262,11 +261,10 @@ class TestDatastage(Annex24Common):
         ):
             members[code] = b"Patente|Pedimento|SeccionAduanera|\r\n"  # header-only
         # the 512 file comes in a nested ZIP, with junk around it
-        inner = io.BytesIO()
-        with zipfile.ZipFile(inner, "w") as archive:
-            archive.writestr(
-                f"{folio}_512.asc",
-                ds.render_asc(
+        inner = ds.build_zip(
+            folio,
+            {
+                "512": ds.render_asc(
                     "512",
                     [
                         _key(
@@ -284,12 +282,13 @@ class TestDatastage(Annex24Common):
                         )
                     ],
                 ),
-            )
+            },
+        )
         return ds.build_zip(
             folio,
             members,
             extra={
-                "anidado.zip": inner.getvalue(),
+                "anidado.zip": inner,
                 f"__MACOSX/._{folio}_501.asc": b"\x00\x05junk",
                 "Solicitud.xlsx": b"PK\x03\x04 not really",
             },
