@@ -20,7 +20,9 @@ differences are found. The database is a fresh copy of the template at every run
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import resource
 import subprocess
@@ -222,6 +224,7 @@ def main() -> None:
     parser.add_argument("--pedimentos", type=int, default=20000)
     parser.add_argument("--lines-per", type=int, default=10)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--profile", action="store_true", help="cProfile the import")
     args = parser.parse_args()
     if not args.db.startswith("bench_"):
         sys.exit("--db must start with 'bench_'")
@@ -253,10 +256,16 @@ def main() -> None:
         )
         env.flush_all()
         Batch = env["l10n_mx_immex.datastage.batch"]
+        profile = cProfile.Profile() if args.profile else None
         start = time.perf_counter()
+        if profile:
+            profile.enable()
         batch = Batch._immex_stage(company, data, f"{FOLIO}_Solicitudes.zip")
         env.flush_all()
         elapsed = time.perf_counter() - start
+        if profile:
+            profile.disable()
+            pstats.Stats(profile).sort_stats("tottime").print_stats(20)
         staged = batch.row_count
         log(
             f"import: {staged:,} rows staged in {elapsed:.2f} s = {staged / elapsed:,.0f} rows/s "

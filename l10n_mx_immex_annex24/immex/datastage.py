@@ -501,7 +501,9 @@ def parse_file(data: bytes | str, code: str) -> ParsedFile:
                 (number, line, RowError("columns_missing", found=len(values), expected=width))
             )
             continue
-        long = next((i for i, v in enumerate(values) if len(v) > MAX_FIELD), None)
+        long = None
+        if len(line) > MAX_FIELD:  # only then can a value be too long
+            long = next((i for i, v in enumerate(values) if len(v) > MAX_FIELD), None)
         if long is not None:
             parsed.errors.append(
                 (number, line[:MAX_FIELD], RowError("field_too_long", column=parsed.header[long]))
@@ -525,11 +527,21 @@ _DMY = re.compile(
 
 def parse_datetime(value: str, column: str = ""):
     """A Data Stage date (local Mexico time, no zone: kept as is), or None when blank."""
-    from datetime import datetime
-
     value = (value or "").strip()
     if not value:
         return None
+    cached = _DATES.get(value)
+    if cached is None:
+        cached = _parse_datetime(value, column)
+        if len(_DATES) > 100000:
+            _DATES.clear()
+        _DATES[value] = cached
+    return cached
+
+
+def _parse_datetime(value: str, column: str):
+    from datetime import datetime
+
     match = _DATETIME.match(value)
     if match:
         y, m, d, hh, mm, ss = match.groups()
@@ -573,13 +585,25 @@ def _key(
     values: dict[str, str],
     prefix: tuple[str, str, str] = ("Patente", "Pedimento", "SeccionAduanera"),
 ):
-    raw = [values.get(c, "").strip() for c in prefix]
+    raw = tuple(values.get(c, "").strip() for c in prefix)
     if not all(raw):
         raise RowError("key_missing", columns="/".join(prefix))
-    try:
-        return datastage_key(*raw)
-    except PedimentoError as err:
-        raise RowError("key_format", value="/".join(raw)[:40]) from err
+    key = _KEYS.get(raw)
+    if key is None:
+        try:
+            key = datastage_key(*raw)
+        except PedimentoError as err:
+            raise RowError("key_format", value="/".join(raw)[:40]) from err
+        # ten lines share a pedimento: each key is checked once per delivery
+        if len(_KEYS) > 100000:
+            _KEYS.clear()
+        _KEYS[raw] = key
+    return key
+
+
+_KEYS: dict[tuple[str, ...], tuple[str, str, str]] = {}
+_NUMBERS: dict[tuple, str] = {}
+_DATES: dict[str, object] = {}
 
 
 def _number(key: tuple[str, str, str], when) -> str | None:
@@ -588,7 +612,12 @@ def _number(key: tuple[str, str, str], when) -> str | None:
         return None
     if int(key[1][0]) != when.year % 10:
         raise RowError("year_digit", document=key[1], year=when.year)
-    return pedimento_key(*key, year=when.year)
+    cached = _NUMBERS.get((key, when.year))
+    if cached is None:
+        if len(_NUMBERS) > 100000:
+            _NUMBERS.clear()
+        cached = _NUMBERS[(key, when.year)] = pedimento_key(*key, year=when.year)
+    return cached
 
 
 def _fraction(value: str) -> str:

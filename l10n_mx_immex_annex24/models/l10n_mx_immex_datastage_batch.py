@@ -49,16 +49,18 @@ _COPY_TYPES = {
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_value(value):
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)  # int, date, datetime (ISO, as PostgreSQL reads it)
+def _copy_column(ftype, values, escaped=False):
+    """COPY text of one column's values (one comprehension per column, not per value)."""
+    if ftype in ("char", "text", "selection") and escaped:
+        return ["\\N" if v is None else v for v in values]
+    if ftype in ("char", "text", "selection"):
+        return ["\\N" if v is None else v.translate(_COPY_ESCAPES) for v in values]
+    if ftype == "boolean":
+        return ["t" if v else "f" for v in values]
+    if ftype == "float":
+        return ["\\N" if v is None else repr(float(v)) for v in values]
+    # integer, many2one ids, date, datetime (ISO, as PostgreSQL reads it)
+    return ["\\N" if v is None or v is False else str(v) for v in values]
 
 
 class L10nMxImmexDatastageBatch(models.Model):
@@ -328,6 +330,7 @@ class L10nMxImmexDatastageBatch(models.Model):
                 errors += 1
                 continue
             parsed = ds.parse_file(content, code)
+            member_copy = member.translate(_COPY_ESCAPES)  # staged rows go to COPY as they are
             if parsed.unknown_columns:
                 unknown.append(f"{member}: {', '.join(parsed.unknown_columns)}")
             for number, line, err in parsed.errors:
@@ -344,16 +347,22 @@ class L10nMxImmexDatastageBatch(models.Model):
                     raw.append(self._raw_vals(base, member, code, number, line, err))
                     errors += 1
                     continue
-                vals = dict(base, member=member, line_number=number, raw_line=line)
+                vals = dict(base, member=member_copy, line_number=number, raw_line=line)
                 vals["pedimento_name"] = typed.pop("name", None)
                 for key, value in typed.items():
                     if key not in skipped:
                         vals[key] = value
+                if "\\" in line or "\t" in line:
+                    # every typed text value is a piece of its line: only such a line
+                    # needs escaping for COPY, once, here
+                    for key, value in vals.items():
+                        if isinstance(value, str) and key != "member":
+                            vals[key] = value.translate(_COPY_ESCAPES)
                 staged[code].append(vals)
         total = 0
         for code, vals_list in staged.items():
             total += len(vals_list)
-            self._insert_uniform(service, STAGING_MODELS[code], vals_list)
+            self._insert_uniform(service, STAGING_MODELS[code], vals_list, escaped=True)
         self._insert_uniform(service, RAW_MODEL, raw)
         return {
             "row_count": total + len([r for r in raw if not r["error_code"]]),
@@ -378,12 +387,13 @@ class L10nMxImmexDatastageBatch(models.Model):
         )
 
     @api.model
-    def _insert_uniform(self, service, model_name, vals_list):
+    def _insert_uniform(self, service, model_name, vals_list, escaped=False):
         """Write plain rows of ``model_name`` with one COPY (no ids returned).
 
         A 200,000-row delivery as INSERT array parameters costs PostgreSQL more to parse
         than to store; COPY streams text. Rows carry only plain columns (char, text,
         integer, float, date, datetime, boolean, many2one ids): no defaults or computes.
+        ``escaped``: the text values are already in COPY form (see ``_immex_stage_members``).
         """
         if not vals_list:
             return
@@ -395,9 +405,11 @@ class L10nMxImmexDatastageBatch(models.Model):
                 raise ValueError(f"{model_name}.{name} is not a plain column")
         now = fields.Datetime.to_string(fields.Datetime.now())
         tail = f"\t{self.env.uid}\t{self.env.uid}\t{now}\t{now}\n"
-        lines = (
-            "\t".join(_copy_value(vals.get(name)) for name in names) + tail for vals in vals_list
-        )
+        columns_text = [
+            _copy_column(Model._fields[name].type, [vals.get(name) for vals in vals_list], escaped)
+            for name in names
+        ]
+        lines = ("\t".join(row) + tail for row in zip(*columns_text, strict=True))
         columns = ", ".join(names + ["create_uid", "write_uid", "create_date", "write_date"])
         # Model._table and the names are the model's own (checked above), never user input
         self.env.cr._obj.copy_expert(

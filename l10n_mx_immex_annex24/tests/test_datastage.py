@@ -193,7 +193,7 @@ class TestDatastage(Annex24Common):
                     _key(
                         "6000001",
                         NumeroFactura="COVE1A2B3",
-                        ProveedorMercancia="Cables Niño y Compañía",
+                        ProveedorMercancia="Cables Niño y Compañía \\ Div.\tNorte",
                         ValorDolares="1428.57",
                         FechaPagoReal="2026-03-05 11:00:00",
                     )
@@ -317,7 +317,10 @@ class TestDatastage(Annex24Common):
         self.assertEqual(len(batch.pedimento_row_ids), 5)
         self.assertEqual(len(batch.line_row_ids), 7)
         self.assertEqual(len(batch.invoice_row_ids), 1)
-        self.assertEqual(batch.invoice_row_ids.supplier_name, "Cables Niño y Compañía")
+        # a backslash and a tab survive the COPY
+        self.assertEqual(
+            batch.invoice_row_ids.supplier_name, "Cables Niño y Compañía \\ Div.\tNorte"
+        )
         self.assertEqual(len(batch.date_row_ids), 3)
         self.assertEqual(len(batch.descargo_row_ids), 1)
         self.assertEqual(batch.rectification_row_ids.previous_name, P4)
