@@ -315,7 +315,7 @@ class L10nMxImmexDatastageBatch(models.Model):
     def _immex_stage_members(self, members, folio):
         self.ensure_one()
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
-        base = {"batch_id": self.id, "company_id": self.company_id.id}
+        base = {"batch_id": self.id}
         staged = defaultdict(list)
         raw = []
         unknown = []
@@ -404,13 +404,14 @@ class L10nMxImmexDatastageBatch(models.Model):
             if Model._fields[name].type not in _COPY_TYPES:
                 raise ValueError(f"{model_name}.{name} is not a plain column")
         now = fields.Datetime.to_string(fields.Datetime.now())
-        tail = f"\t{self.env.uid}\t{self.env.uid}\t{now}\t{now}\n"
+        log = ["create_uid", "write_uid", "create_date", "write_date"] if Model._log_access else []
+        tail = f"\t{self.env.uid}\t{self.env.uid}\t{now}\t{now}\n" if log else "\n"
         columns_text = [
             _copy_column(Model._fields[name].type, [vals.get(name) for vals in vals_list], escaped)
             for name in names
         ]
         lines = ("\t".join(row) + tail for row in zip(*columns_text, strict=True))
-        columns = ", ".join(names + ["create_uid", "write_uid", "create_date", "write_date"])
+        columns = ", ".join(names + log)
         # Model._table and the names are the model's own (checked above), never user input
         self.env.cr._obj.copy_expert(
             f"COPY {Model._table} ({columns}) FROM STDIN", _LineStream(lines), size=1 << 18

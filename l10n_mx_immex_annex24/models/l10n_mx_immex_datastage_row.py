@@ -10,6 +10,9 @@ class L10nMxImmexDatastageRow(models.AbstractModel):
     _name = "l10n_mx_immex.datastage.row"
     _description = "Data Stage Staged Row"
     _order = "batch_id, member, line_number"
+    # Who imported and when is the batch's; a row has one foreign key to check (its batch),
+    # not five: a 200,000-row delivery pays a referential check per key and per row.
+    _log_access = False
 
     batch_id = fields.Many2one(
         comodel_name="l10n_mx_immex.datastage.batch",
@@ -18,7 +21,7 @@ class L10nMxImmexDatastageRow(models.AbstractModel):
         index=True,
         readonly=True,
     )
-    company_id = fields.Many2one(comodel_name="res.company", readonly=True, index=True)
+    company_id = fields.Many2one(related="batch_id.company_id")
     member = fields.Char(string="File", readonly=True)
     line_number = fields.Integer(readonly=True)
     raw_line = fields.Text(readonly=True)
