@@ -627,72 +627,75 @@ def _fraction(value: str) -> str:
     return digits.zfill(8) if digits else ""
 
 
-def normalize_row(code: str, values: dict[str, str]) -> dict[str, object]:
+def normalize_row(code: str, values: dict[str, str], stripped: bool = False) -> dict[str, object]:
     """Typed values of a staged row of type ``code`` (501, 551, 505, 506, 512, 701).
 
     Raise :class:`RowError` for a row that cannot be used. Keys: ``patent``, ``document``,
     ``section`` and ``name`` (the 15-digit number, None when the year is unknown) plus the
     record's own values (see the code below: one dict per record type).
     """
+    # values of parse_file are stripped already (``stripped``); others are stripped here
+    if not stripped:
+        values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
     g = values.get
     key = _key(values)
     out: dict[str, object] = {"patent": key[0], "document": key[1], "section": key[2]}
     paid = parse_datetime(g("FechaPagoReal", ""), "FechaPagoReal")
     if code == "501":
-        operation = (g("TipoOperacion") or "").strip()
+        operation = g("TipoOperacion", "")
         if operation not in ("1", "2"):
             raise RowError("code_unknown", column="TipoOperacion", value=operation[:10])
         kind = (g("TipoPedimento") or "1").strip() or "1"
         out.update(
             name=_number(key, paid),
             operation="import" if operation == "1" else "export",
-            key_code=(g("ClaveDocumento") or "").strip().upper(),
-            rfc=(g("Rfc") or "").strip().upper(),
+            key_code=g("ClaveDocumento", "").upper(),
+            rfc=g("Rfc", "").upper(),
             exchange_rate=parse_decimal(g("TipoCambio", ""), "TipoCambio"),
             is_rectification=kind == "2",
             received_at=parse_datetime(g("FechaRecepcionPedimento", ""), "FechaRecepcionPedimento"),
             paid_at=paid,
-            partner_name=(g("NombreContribuyente") or "").strip(),
+            partner_name=g("NombreContribuyente", ""),
         )
     elif code == "551":
         sequence = _int(g("SecuenciaFraccion", ""), "SecuenciaFraccion")
         if sequence is None:
             raise RowError("key_missing", columns="SecuenciaFraccion")
-        nico = (g("SubdivisionFraccion") or "").strip()
+        nico = g("SubdivisionFraccion", "")
         out.update(
             name=_number(key, paid),
             fraction=_fraction(g("Fraccion", "")),
             nico=nico.zfill(2) if nico else "",
             sequence=sequence,
-            description=(g("DescripcionMercancia") or "").strip(),
+            description=g("DescripcionMercancia", ""),
             unit_price=parse_decimal(g("PrecioUnitario", ""), "PrecioUnitario"),
             value_customs=parse_decimal(g("ValorAduana", ""), "ValorAduana"),
             value_commercial=parse_decimal(g("ValorComercial", ""), "ValorComercial"),
             value_usd=parse_decimal(g("ValorDolares", ""), "ValorDolares"),
             quantity=parse_decimal(g("CantidadUMComercial", ""), "CantidadUMComercial"),
-            uom_code=(g("UnidadMedidaComercial") or "").strip(),
+            uom_code=g("UnidadMedidaComercial", ""),
             quantity_tariff=parse_decimal(g("CantidadUMTarifa", ""), "CantidadUMTarifa"),
-            uom_tariff_code=(g("UnidadMedidaTarifa") or "").strip(),
-            product_code=(g("CodigoMercanciaProducto") or "").strip(),
-            origin_country=(g("PaisOrigenDestino") or "").strip().upper(),
-            seller_country=(g("PaisCompradorVendedor") or "").strip().upper(),
-            key_code=(g("ClaveDocumento") or "").strip().upper(),
+            uom_tariff_code=g("UnidadMedidaTarifa", ""),
+            product_code=g("CodigoMercanciaProducto", ""),
+            origin_country=g("PaisOrigenDestino", "").upper(),
+            seller_country=g("PaisCompradorVendedor", "").upper(),
+            key_code=g("ClaveDocumento", "").upper(),
             paid_at=paid,
         )
     elif code == "505":
         out.update(
             name=_number(key, paid),
             invoice_date=parse_datetime(g("FechaFacturacion", ""), "FechaFacturacion"),
-            invoice_number=(g("NumeroFactura") or "").strip(),
-            incoterm=(g("TerminoFacturacion") or "").strip(),
-            currency=(g("MonedaFacturacion") or "").strip().upper(),
+            invoice_number=g("NumeroFactura", ""),
+            incoterm=g("TerminoFacturacion", ""),
+            currency=g("MonedaFacturacion", "").upper(),
             value_usd=parse_decimal(g("ValorDolares", ""), "ValorDolares"),
             value_foreign=parse_decimal(g("ValorMonedaExtranjera", ""), "ValorMonedaExtranjera"),
-            supplier_tax_id=(g("IdentFiscalProveedor") or "").strip(),
-            supplier_name=(g("ProveedorMercancia") or "").strip(),
+            supplier_tax_id=g("IdentFiscalProveedor", ""),
+            supplier_name=g("ProveedorMercancia", ""),
         )
     elif code == "506":
-        date_type = (g("TipoFecha") or "").strip()
+        date_type = g("TipoFecha", "")
         if not date_type.isdigit():
             raise RowError("code_unknown", column="TipoFecha", value=date_type[:10])
         out.update(
@@ -711,10 +714,10 @@ def normalize_row(code: str, values: dict[str, str]) -> dict[str, object]:
             original_document=original[1],
             original_section=original[2],
             original_name=_number(original, operated),
-            original_key_code=(g("DocumentoOriginal") or "").strip().upper(),
+            original_key_code=g("DocumentoOriginal", "").upper(),
             original_date=operated,
             fraction=_fraction(g("FraccionOriginal", "")),
-            uom_code=(g("UnidadMedida") or "").strip(),
+            uom_code=g("UnidadMedida", ""),
             quantity=parse_decimal(g("MercanciaDescargada", ""), "MercanciaDescargada"),
             paid_at=paid,
         )
@@ -724,12 +727,12 @@ def normalize_row(code: str, values: dict[str, str]) -> dict[str, object]:
         before = parse_datetime(g("FechaOperacionAnterior", ""), "FechaOperacionAnterior")
         out.update(
             name=_number(key, paid),
-            key_code=(g("ClaveDocumento") or "").strip().upper(),
+            key_code=g("ClaveDocumento", "").upper(),
             previous_patent=previous[0],
             previous_document=previous[1],
             previous_section=previous[2],
             previous_name=_number(previous, before),
-            previous_key_code=(g("DocumentoAnterior") or "").strip().upper(),
+            previous_key_code=g("DocumentoAnterior", "").upper(),
             paid_at=paid,
         )
     else:

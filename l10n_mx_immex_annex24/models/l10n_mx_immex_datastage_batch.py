@@ -17,6 +17,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..immex import datastage as ds
+from ..immex import fifo
 from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_discharge_service import _LineStream
 
@@ -306,7 +307,10 @@ class L10nMxImmexDatastageBatch(models.Model):
                     }
                 )
             )
-            counts = batch._immex_stage_members(members, summary["folio"])
+            # hundreds of thousands of small dicts: the cyclic collector would walk Odoo's
+            # whole heap again and again for garbage this code never makes
+            with fifo.gc_paused():
+                counts = batch._immex_stage_members(members, summary["folio"])
             batch.write({"attachment_id": attachment.id, **counts})
             if overlapping:
                 overlapping.write({"state": "replaced", "replaced_by_id": batch.id})
@@ -342,7 +346,7 @@ class L10nMxImmexDatastageBatch(models.Model):
                     raw.append(self._raw_vals(base, member, code, number, line, None))
                     continue
                 try:
-                    typed = ds.normalize_row(code, values)
+                    typed = ds.normalize_row(code, values, stripped=True)
                 except ds.RowError as err:
                     raw.append(self._raw_vals(base, member, code, number, line, err))
                     errors += 1
@@ -583,17 +587,18 @@ class L10nMxImmexDatastageBatch(models.Model):
 
     def _immex_reconcile(self):
         self.ensure_one()
-        datastage, rect = self._immex_datastage_side()
-        system = self._immex_system_side(set(datastage) | set(rect.values()) | set(rect))
         digits = self.env["decimal.precision"].precision_get("Product Unit")
-        found = ds.reconcile(
-            datastage,
-            system,
-            rectifications=rect,
-            tolerance_mxn=self.tolerance_mxn,
-            tolerance_usd=self.tolerance_usd,
-            qty_digits=digits,
-        )
+        with fifo.gc_paused():
+            datastage, rect = self._immex_datastage_side()
+            system = self._immex_system_side(set(datastage) | set(rect.values()) | set(rect))
+            found = ds.reconcile(
+                datastage,
+                system,
+                rectifications=rect,
+                tolerance_mxn=self.tolerance_mxn,
+                tolerance_usd=self.tolerance_usd,
+                qty_digits=digits,
+            )
         ids = {name: ped["id"] for name, ped in system.items()}
         rows = [
             {
@@ -706,7 +711,7 @@ class L10nMxImmexDatastageBatch(models.Model):
             self.env._(
                 "%(created)s pedimentos created, %(completed)s completed, %(lines)s lines "
                 "added; %(unmatched)s lines without product, %(skipped)s pedimentos not "
-                "created (see the chatter of the lines or their problem).",
+                "created (unknown key, no entry date, or refused by the pedimento checks).",
                 **result,
             )
         )

@@ -18,7 +18,6 @@ class L10nMxImmexDatastageRow(models.AbstractModel):
         comodel_name="l10n_mx_immex.datastage.batch",
         required=True,
         ondelete="cascade",
-        index=True,
         readonly=True,
     )
     company_id = fields.Many2one(related="batch_id.company_id")
@@ -28,4 +27,8 @@ class L10nMxImmexDatastageRow(models.AbstractModel):
     patent = fields.Char(readonly=True)
     document = fields.Char(string="Document Number", readonly=True)
     section = fields.Char(string="Customs Section", readonly=True)
-    pedimento_name = fields.Char(string="Pedimento Number", readonly=True, index=True)
+    pedimento_name = fields.Char(string="Pedimento Number", readonly=True)
+
+    # one index serves the batch's rows and a pedimento's rows in it: each index costs the
+    # COPY of a 200,000-row delivery its own maintenance
+    _batch_pedimento_index = models.Index("(batch_id, pedimento_name)")
