@@ -141,14 +141,20 @@ class L10nMxImmexInitialInventory(models.TransientModel):
         }
 
     def action_confirm(self):
-        """Write the initial inventory, all or nothing; return the lines loaded."""
+        """Write the initial inventory, all or nothing; open the lines loaded."""
         self._check_caller()
         rows, errors = self._rows()
         if errors:
             raise UserError("\n".join(self._error_message(e) for e in errors[:50]))
         with self.env.cr.savepoint():
             lines = self._load(rows)
-        return lines
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Initial Inventory"),
+            "res_model": lines._name,
+            "view_mode": "list,form",
+            "domain": [("id", "in", lines.ids)],
+        }
 
     def _load(self, rows):
         company = self.company_id
