@@ -371,6 +371,23 @@ class TestDatastage(Annex24Common):
             second.with_user(self.manager).write({"folio": "1"})
         with self.assertRaises(UserError):
             second.difference_ids[:1].with_user(self.manager).write({"value_system": "x"})
+        # no batch or staged row is made or changed by hand, whatever the context says
+        Batch = self.env["l10n_mx_immex.datastage.batch"].with_user(self.manager)
+        with self.assertRaises(UserError):
+            Batch.with_context(l10n_mx_immex_server_write=True).create(
+                {"folio": "1", "company_id": self.company.id}
+            )
+        row = second.line_row_ids[:1].with_user(self.manager)
+        with self.assertRaises(UserError):
+            row.write({"quantity": 1})
+        with self.assertRaises(UserError):
+            row.create({"batch_id": second.id})
+        with self.assertRaises(AccessError):
+            second.line_row_ids[:1].with_user(self.user).write({"product_id": self.wire.id})
+        # another company's batch is not the manager's to import into
+        other = self.env["res.company"].create({"name": "Otra Planta", "vat": RFC})
+        with self.assertRaises(AccessError):
+            self._import(self._delivery(), company=other)
 
     def _found(self, batch):
         return sorted(
