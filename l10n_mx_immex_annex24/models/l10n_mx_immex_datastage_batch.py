@@ -10,6 +10,7 @@ and difference rows.
 
 import hashlib
 import io
+import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
@@ -30,6 +31,7 @@ STAGING_MODELS = {
     "701": "l10n_mx_immex.datastage.rectification",
 }
 RAW_MODEL = "l10n_mx_immex.datastage.raw"
+_logger = logging.getLogger(__name__)
 # Typed values of :func:`ds.normalize_row` not stored (the key parts are stored once).
 _SKIPPED = {
     "512": {"original_patent", "original_document", "original_section"},
@@ -145,16 +147,29 @@ class L10nMxImmexDatastageBatch(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        # tolerances are the one thing a manager sets; the rest is the import's
-        if set(vals) - {"tolerance_mxn", "tolerance_usd"} and not guard.in_server_write():
+        # tolerances are the one thing a manager sets on a batch, and the products of its
+        # staged lines (the form's list: updates only, checked by the line itself); the
+        # rest is the import's
+        if guard.in_server_write():
+            return super().write(vals)
+        if set(vals) - {"tolerance_mxn", "tolerance_usd", "line_row_ids"}:
             raise UserError(self.env._("A Data Stage batch is not edited: import it again."))
-        if not guard.in_server_write():
-            guard.check_group(self.env, guard.MANAGER)
-            guard.check_companies(self.env, self.company_id)
-            guard.refuse_non_finite(self.env, self._name, [vals])
-            if any(float(v) < 0 for v in vals.values()):
-                raise UserError(self.env._("A tolerance cannot be negative."))
-        return super().write(vals)
+        guard.check_group(self.env, guard.MANAGER)
+        guard.check_companies(self.env, self.company_id)
+        commands = vals.pop("line_row_ids", None) or []
+        if any(not isinstance(c, (list, tuple)) or c[0] not in (1, 4) for c in commands):
+            raise UserError(self.env._("Staged Data Stage rows cannot be changed."))
+        rows = self.env["l10n_mx_immex.datastage.line"]
+        for command in commands:
+            if command[0] == 1:
+                row = rows.browse(command[1]).exists()
+                if row.batch_id not in self:
+                    raise UserError(self.env._("Staged Data Stage rows cannot be changed."))
+                row.write(command[2])
+        guard.refuse_non_finite(self.env, self._name, [vals])
+        if any(float(v) < 0 for v in vals.values()):
+            raise UserError(self.env._("A tolerance cannot be negative."))
+        return super().write(vals) if vals else True
 
     # ------------------------------------------------------------------
     # Import (called by the import wizard, which checks the caller)
@@ -337,6 +352,7 @@ class L10nMxImmexDatastageBatch(models.Model):
             member_copy = member.translate(_COPY_ESCAPES)  # staged rows go to COPY as they are
             if parsed.unknown_columns:
                 unknown.append(f"{member}: {', '.join(parsed.unknown_columns)}")
+                _logger.info("Data Stage %s: unknown columns %s", member, parsed.unknown_columns)
             for number, line, err in parsed.errors:
                 raw.append(self._raw_vals(base, member, code, number, line, err))
                 errors += 1

@@ -502,9 +502,15 @@ class TestDatastage(Annex24Common):
         # existing pedimentos are never overwritten
         self.assertEqual(self.p1.line_ids.read(["quantity", "value_mxn"]), p1_before)
         self.assertFalse(Ped.search([("name", "=", PX), ("id", "!=", self.px.id)]))
-        # the user chooses the product of the unmatched line: the draft is completed
+        # the user chooses the product of the unmatched line (the batch form's list): the
+        # draft is completed
         row = batch.line_row_ids.filtered(lambda r: r.pedimento_name == P2 and r.sequence == 2)
-        row.product_id = self.terminal
+        batch.write({"line_row_ids": [Command.update(row.id, {"product_id": self.terminal.id})]})
+        self.assertEqual(row.product_id, self.terminal)
+        with self.assertRaises(UserError):
+            batch.write({"line_row_ids": [Command.update(row.id, {"quantity": 1})]})
+        with self.assertRaises(UserError):
+            batch.write({"line_row_ids": [Command.delete(row.id)]})
         batch.action_create_pedimentos()
         self.assertEqual(p2.line_ids.mapped("sequence"), [1, 2])
         self.assertEqual(Ped.search_count([("name", "=", P2)]), 1)
