@@ -13,17 +13,21 @@ Modules:
 - ``fifo``: the PEPS (FIFO) discharge allocator, the hot path.
 - ``bom``: bill-of-materials explosion with merma and desperdicio.
 - ``hashing``: hash chain that makes the append-only ledger tamper-evident.
-- ``datastage``: reading the SAT Data Stage pipe-delimited layouts.
+- ``datastage``: reading the SAT Data Stage deliveries, staging rows, the reconciliation.
+- ``opening``: the initial inventory file (open balances at go-live).
+- ``anexo30``: the Anexo 30 text files (initial inventory, discharge reports).
 """
 
-from . import bom, datastage, fifo, fraction, hashing, pedimento, plazos, units
+from . import anexo30, bom, datastage, fifo, fraction, hashing, opening, pedimento, plazos, units
 
 __all__ = [
+    "anexo30",
     "bom",
     "datastage",
     "fifo",
     "fraction",
     "hashing",
+    "opening",
     "pedimento",
     "plazos",
     "units",

@@ -42,3 +42,13 @@ from . import l10n_mx_immex_log
 from . import l10n_mx_immex_integrity
 from . import l10n_mx_immex_integrity_run
 from . import product_product
+from . import l10n_mx_immex_datastage_row
+from . import l10n_mx_immex_datastage_batch
+from . import l10n_mx_immex_datastage_pedimento
+from . import l10n_mx_immex_datastage_line
+from . import l10n_mx_immex_datastage_invoice
+from . import l10n_mx_immex_datastage_date
+from . import l10n_mx_immex_datastage_descargo
+from . import l10n_mx_immex_datastage_rectification
+from . import l10n_mx_immex_datastage_raw
+from . import l10n_mx_immex_datastage_difference

@@ -88,6 +88,17 @@ class ResCompany(models.Model):
         "takes effect the day after and names the date it corrects. Only IMMEX managers set "
         "it, and it only moves forward.",
     )
+    l10n_mx_immex_part_number_rule = fields.Selection(
+        selection=[
+            ("default_code", "Internal Reference"),
+            ("barcode", "Barcode"),
+            ("supplier_code", "Vendor Product Code"),
+        ],
+        string="Part Number Rule",
+        default="default_code",
+        help="How the part number of a Data Stage line (CodigoMercanciaProducto) or of an "
+        "initial inventory row finds its product.",
+    )
 
     l10n_mx_immex_program_cancel_date = fields.Date(
         string="IMMEX Program Cancelled On",

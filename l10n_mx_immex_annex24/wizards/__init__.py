@@ -4,3 +4,6 @@ from . import l10n_mx_immex_auditor_account
 from . import l10n_mx_immex_integrity_wizard
 from . import l10n_mx_immex_lock_wizard
 from . import stock_return_picking
+from . import l10n_mx_immex_datastage_import
+from . import l10n_mx_immex_initial_inventory
+from . import l10n_mx_immex_anexo30_wizard
