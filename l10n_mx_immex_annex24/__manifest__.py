@@ -49,6 +49,8 @@
         "wizards/l10n_mx_immex_auditor_account_views.xml",
         "views/sat_auditor_views.xml",
         "views/l10n_mx_immex_integrity_views.xml",
+        "report/l10n_mx_immex_report_templates.xml",
+        "report/l10n_mx_immex_report_views.xml",
         "views/l10n_mx_immex_annex24_menus.xml",
     ],
     "demo": [
