@@ -827,6 +827,7 @@ class L10nMxImmexReportQuery(models.AbstractModel):
         known_l = (
             SQL("AND COALESCE(p.registered_at, l.create_date) < %s", until) if until else SQL()
         )
+        self.env.flush_all()
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -946,6 +947,8 @@ class L10nMxImmexReportQuery(models.AbstractModel):
     @api.model
     def _rows(self, sql, **labels):
         """All rows as dicts, selection values replaced by their Spanish labels."""
+        # raw SQL declares no field to flush: everything pending is written first
+        self.env.flush_all()
         rows = self.env.execute_query_dict(sql)
         if labels:
             for row in rows:

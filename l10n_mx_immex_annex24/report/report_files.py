@@ -84,10 +84,10 @@ def _write_sheet(book, name, columns, rows, max_rows, head, formats, total_forma
         sheet.freeze_panes(1, 0)
         row_index = 1
 
-    def close_sheet():
-        # the totals row sits below the filtered range (the filter never hides it)
+    def close_sheet(final):
         sheet.autofilter(0, 0, max(row_index - 1, 1), len(columns) - 1)
-        if summed:
+        # one totals row, on the last sheet, below the filtered range (never hidden by it)
+        if summed and final:
             sheet.write_string(row_index, 0, "Total", total_formats[layouts.MONEY])
             for i in summed:
                 sheet.write_number(row_index, i, totals.get(i, 0.0), total_formats[columns[i][3]])
@@ -97,7 +97,7 @@ def _write_sheet(book, name, columns, rows, max_rows, head, formats, total_forma
     limit = max_rows - 1
     for values in rows:
         if row_index >= limit:
-            close_sheet()
+            close_sheet(False)
             new_sheet()
         for i, (key, __, __, kind, total) in enumerate(columns):
             value = values.get(key)
@@ -105,7 +105,7 @@ def _write_sheet(book, name, columns, rows, max_rows, head, formats, total_forma
             if total and value:
                 totals[i] = totals.get(i, 0.0) + value
         row_index += 1
-    close_sheet()
+    close_sheet(True)
 
 
 def _write_cell(sheet, row, col, value, kind, formats):

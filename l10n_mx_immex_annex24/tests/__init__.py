@@ -11,3 +11,4 @@ from . import test_browser
 from . import test_pedimento_form
 from . import test_auditor
 from . import test_integrity
+from . import test_reports
