@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 import openpyxl
 from lxml import etree
 
-from odoo.exceptions import AccessError, UserError
 from odoo import fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
