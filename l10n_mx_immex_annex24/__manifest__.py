@@ -55,6 +55,7 @@
     ],
     "demo": [
         "demo/l10n_mx_immex_annex24_demo.xml",
+        "demo/l10n_mx_immex_reports_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,6 +1,6 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -96,3 +96,22 @@ class L10nMxImmexReportBalance(models.Model):
             date_at,
             base,
         )
+
+    @api.model
+    def action_l10n_mx_immex_download(self):
+        """The Print / Download dialog at the screen's cut-off and recording dates."""
+        date_at, known_at = self._l10n_mx_immex_dates()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Download Balances"),
+            "res_model": "l10n_mx_immex.report.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_report_type": "balances",
+                "default_date_at": fields.Date.to_string(date_at),
+                "default_known_at": fields.Date.to_string(known_at) if known_at else False,
+                "default_file_format": "xlsx",
+            },
+        }

@@ -83,8 +83,11 @@ class L10nMxImmexReportQuery(models.AbstractModel):
 
     @api.model
     def _name_sql(self, alias, column="name"):
-        """A translated (jsonb) name in the report language, English as fallback."""
-        lang = self.env.context.get("lang") or "en_US"
+        """A translated (jsonb) name in the report language, English as fallback.
+
+        Files are in Spanish even where es_MX is not installed: the language is a plain
+        jsonb key here, not the environment's (which must be an installed language)."""
+        lang = self.env.context.get("l10n_mx_immex_report_lang") or self.env.lang or "en_US"
         col = SQL.identifier(alias, column)
         return SQL("COALESCE(%s->>%s, %s->>'en_US')", col, lang, col)
 
@@ -489,22 +492,32 @@ class L10nMxImmexReportQuery(models.AbstractModel):
         known_r = SQL("AND r.create_date < %s", until) if until else SQL()
         return SQL(
             """
-            WITH led AS (
+            WITH period AS (
                 SELECT d.id, d.date, d.kind, d.import_line_id, d.product_id, d.quantity,
                        d.quantity_tariff, d.exit_pedimento_id, d.exit_line_id, d.move_id,
                        d.production_id, d.finished_product_id, d.reversed_id, d.corrects_date,
-                       d.is_directed, d.event_id,
-                       il.quantity - SUM(d.quantity) OVER (
-                           PARTITION BY d.import_line_id ORDER BY d.date, d.id
-                       ) AS balance_after
+                       d.is_directed, d.event_id
                   FROM l10n_mx_immex_discharge d
                   JOIN l10n_mx_immex_pedimento_line il ON il.id = d.import_line_id
-                 WHERE d.company_id = %(company)s AND d.date <= %(date_to)s %(known)s
-                   AND d.import_line_id IN (
-                        SELECT d2.import_line_id FROM l10n_mx_immex_discharge d2
-                         WHERE d2.company_id = %(company)s
-                           AND d2.date BETWEEN %(date_from)s AND %(date_to)s)
+                 WHERE d.company_id = %(company)s
+                   AND d.date BETWEEN %(date_from)s AND %(date_to)s %(known)s
                    AND %(filters)s
+            ), earlier AS (
+                -- what the period's lines had discharged before it: one sum per line, so
+                -- the running balance only walks the period's rows
+                SELECT d.import_line_id, SUM(d.quantity) AS qty
+                  FROM l10n_mx_immex_discharge d
+                 WHERE d.company_id = %(company)s AND d.date < %(date_from)s %(known)s
+                   AND d.import_line_id IN (SELECT DISTINCT import_line_id FROM period)
+              GROUP BY d.import_line_id
+            ), led AS (
+                SELECT period.*,
+                       il.quantity - COALESCE(earlier.qty, 0.0) - SUM(period.quantity) OVER (
+                           PARTITION BY period.import_line_id ORDER BY period.date, period.id
+                       ) AS balance_after
+                  FROM period
+                  JOIN l10n_mx_immex_pedimento_line il ON il.id = period.import_line_id
+                  LEFT JOIN earlier ON earlier.import_line_id = period.import_line_id
             )
             SELECT led.id AS discharge_id, led.date, led.kind,
                    COALESCE(xp.name, ev.name) AS exit_pedimento, xk.code AS exit_key,
@@ -553,7 +566,6 @@ class L10nMxImmexReportQuery(models.AbstractModel):
                      WHERE r.reversed_id = led.id AND r.date <= %(date_to)s %(known_r)s
                      ORDER BY r.id LIMIT 1
               ) rev ON TRUE
-             WHERE led.date >= %(date_from)s
           ORDER BY led.date, led.id
             """,
             company=company.id,

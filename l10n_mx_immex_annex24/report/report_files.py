@@ -93,32 +93,61 @@ def _write_sheet(book, name, columns, rows, max_rows, head, formats, total_forma
                 sheet.write_number(row_index, i, totals.get(i, 0.0), total_formats[columns[i][3]])
 
     new_sheet()
+    # A hundred thousand rows are millions of cells: each column's writer is chosen once,
+    # not per cell (xlsxwriter's typed writers, dates as Excel serial numbers).
+    plan = [
+        (i, key, _cell_writer(kind, formats), total)
+        for i, (key, __, __, kind, total) in enumerate(columns)
+    ]
     # the last sheet keeps one row for its totals
     limit = max_rows - 1
     for values in rows:
         if row_index >= limit:
             close_sheet(False)
             new_sheet()
-        for i, (key, __, __, kind, total) in enumerate(columns):
+        for i, key, write, total in plan:
             value = values.get(key)
-            _write_cell(sheet, row_index, i, value, kind, formats)
+            if value is None:
+                continue
+            write(sheet, row_index, i, value)
             if total and value:
                 totals[i] = totals.get(i, 0.0) + value
         row_index += 1
     close_sheet(True)
 
 
-def _write_cell(sheet, row, col, value, kind, formats):
-    if value is None or value is False and kind != layouts.BOOL:
-        return
+_EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
+# dates repeat across a report's rows: each is converted once (bounded memo)
+_SERIALS = {}
+
+
+def _excel_serial(value):
+    serial = _SERIALS.get(value)
+    if serial is None:
+        delta = _as_datetime(value) - _EXCEL_EPOCH
+        serial = delta.days + delta.seconds / 86400.0
+        if len(_SERIALS) < 100000:
+            _SERIALS[value] = serial
+    return serial
+
+
+def _cell_writer(kind, formats):
+    """``write(sheet, row, col, value)`` for a column of ``kind`` (value never None)."""
     if kind == layouts.BOOL:
-        sheet.write_string(row, col, "Sí" if value else "No")
-    elif kind in (layouts.DATE, layouts.DATETIME):
-        sheet.write_datetime(row, col, _as_datetime(value), formats[kind])
-    elif kind in formats:
-        sheet.write_number(row, col, value, formats[kind])
-    else:
-        sheet.write_string(row, col, str(value))
+        return lambda sheet, row, col, value: sheet._write_string(row, col, "Sí" if value else "No")
+    if kind in (layouts.DATE, layouts.DATETIME):
+        fmt = formats[kind]
+        return lambda sheet, row, col, value: (
+            value is not False and sheet._write_number(row, col, _excel_serial(value), fmt)
+        )
+    if kind in formats:
+        fmt = formats[kind]
+        return lambda sheet, row, col, value: (
+            value is not False and sheet._write_number(row, col, value, fmt)
+        )
+    return lambda sheet, row, col, value: (
+        value is not False and sheet._write_string(row, col, str(value))
+    )
 
 
 def _as_datetime(value):

@@ -12,3 +12,4 @@ from . import test_pedimento_form
 from . import test_auditor
 from . import test_integrity
 from . import test_reports
+from . import test_reports_browser

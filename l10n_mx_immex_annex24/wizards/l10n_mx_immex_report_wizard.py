@@ -238,7 +238,9 @@ class L10nMxImmexReportWizard(models.TransientModel):
 
     def _l10n_mx_immex_sheets(self):
         """The report's sheets, in Spanish (descriptions too, where translated)."""
-        query = self.env["l10n_mx_immex.report.query"].with_context(lang="es_MX")
+        query = self.env["l10n_mx_immex.report.query"].with_context(
+            l10n_mx_immex_report_lang="es_MX"
+        )
         return query._report_sheets(self.report_type, self.company_id, self._l10n_mx_immex_params())
 
     def _l10n_mx_immex_period_text(self):
