@@ -1,6 +1,6 @@
 # Copyright 2026 IMMEX Annex 24 Team
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -97,9 +97,9 @@ class L10nMxImmexReportBalance(models.Model):
             base,
         )
 
-    @api.model
     def action_l10n_mx_immex_download(self):
-        """The Print / Download dialog at the screen's cut-off and recording dates."""
+        """The Print / Download dialog at the screen's cut-off and recording dates (a list
+        header button: called on the selected rows, or on none)."""
         date_at, known_at = self._l10n_mx_immex_dates()
         return {
             "type": "ir.actions.act_window",

