@@ -178,7 +178,6 @@ class L10nMxImmexPedimento(models.Model):
     )
     rectifies_id = fields.Many2one(
         comodel_name="l10n_mx_immex.pedimento",
-        string="Rectifies",
         copy=False,
         index="btree_not_null",
         check_company=True,

@@ -31,7 +31,6 @@ class L10nMxImmexPedimentoDescargo(models.Model):
     import_line_sequence = fields.Integer(string="Declared Line")
     import_line_id = fields.Many2one(
         comodel_name="l10n_mx_immex.pedimento.line",
-        string="Import Line",
         check_company=True,
         index="btree_not_null",
     )

@@ -35,8 +35,13 @@ class L10nMxImmexExpiryAlert(models.Model):
     def _cron_expiry_activities(self):
         """Activities for the IMMEX manager: balances expiring within the company's horizon,
         and expired ones. Balances come from the ledger (query layer), as of today."""
-        companies = self.env["res.company"].sudo().search([])
-        for company in companies:
+        # the companies that hold temporary imports, not every company of the database
+        held = (
+            self.env["l10n_mx_immex.pedimento.line"]
+            .sudo()
+            ._read_group([("is_temporary", "=", True)], ["company_id"])
+        )
+        for (company,) in held:
             self.sudo()._l10n_mx_immex_alert_company(company)
         return True
 

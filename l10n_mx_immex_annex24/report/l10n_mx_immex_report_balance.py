@@ -31,7 +31,6 @@ class L10nMxImmexReportBalance(models.Model):
     key_id = fields.Many2one("l10n_mx_immex.pedimento.key", string="Pedimento Key", readonly=True)
     material_type = fields.Selection(
         selection="_selection_material_type",
-        string="Material Type",
         readonly=True,
     )
     uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
