@@ -106,7 +106,7 @@ def main() -> None:
         growth = rss_peak_mib() - before
         verdict = "met" if elapsed <= 20 and growth <= 300 else "NOT met"
         bd.log(
-            f"XLSX of the discharges {date_from} .. {date_to}: {rows:,} ledger rows, "
+            f"XLSX of the discharges {date_from} .. {date_to}: {int(rows):,} ledger rows, "
             f"{len(content) / 1e6:.1f} MB in {elapsed:.1f} s, peak RSS growth {growth:,.0f} MiB "
             f"(target <= 20 s and <= 300 MB: {verdict})"
         )

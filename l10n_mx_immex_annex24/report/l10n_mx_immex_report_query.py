@@ -153,8 +153,7 @@ class L10nMxImmexReportQuery(models.AbstractModel):
               LEFT JOIN (
                     SELECT d.import_line_id, SUM(d.quantity) AS qty
                       FROM l10n_mx_immex_discharge d
-                     WHERE d.company_id = ANY(%(companies)s) AND d.date <= %(date_at)s
-                           %(known_ledger)s
+                     WHERE %(ledger_company)s AND d.date <= %(date_at)s %(known_ledger)s
                   GROUP BY d.import_line_id
               ) d ON d.import_line_id = l.id
              WHERE l.company_id = ANY(%(companies)s) AND p.opens_balance AND %(held)s
@@ -163,6 +162,13 @@ class L10nMxImmexReportQuery(models.AbstractModel):
                AND %(filters)s
             """,
             companies=list(company_ids),
+            # one company (the files): a plain equality lets the planner use the ledger's
+            # covering (company, date) index, which '= ANY(array)' keeps it from
+            ledger_company=(
+                SQL("d.company_id = %s", list(company_ids)[0])
+                if len(company_ids) == 1
+                else SQL("d.company_id = ANY(%s)", list(company_ids))
+            ),
             date_at=date_at,
             known_ledger=known_ledger,
             held=held,
