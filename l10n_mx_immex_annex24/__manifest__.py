@@ -54,11 +54,14 @@
         "views/l10n_mx_immex_integrity_views.xml",
         "wizards/stock_return_picking_views.xml",
         "views/l10n_mx_immex_datastage_views.xml",
+        "report/l10n_mx_immex_report_templates.xml",
+        "report/l10n_mx_immex_report_views.xml",
         "views/l10n_mx_immex_annex24_menus.xml",
         "views/l10n_mx_immex_expired_balance_views.xml",
     ],
     "demo": [
         "demo/l10n_mx_immex_annex24_demo.xml",
+        "demo/l10n_mx_immex_reports_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

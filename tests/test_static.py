@@ -220,7 +220,11 @@ def odoo_imports(path: Path) -> list[str]:
 MANIFEST = read_manifest(ADDON)
 XML_FILES = sorted(p for p in ADDON.rglob("*.xml") if "__pycache__" not in p.parts)
 PY_FILES = sorted(ADDON.rglob("*.py"))
-MODEL_FILES = sorted((ADDON / "models").glob("*.py")) + sorted((ADDON / "wizards").glob("*.py"))
+MODEL_FILES = (
+    sorted((ADDON / "models").glob("*.py"))
+    + sorted((ADDON / "wizards").glob("*.py"))
+    + sorted((ADDON / "report").glob("*.py"))
+)
 IMMEX_FILES = sorted((ADDON / "immex").rglob("*.py"))
 
 

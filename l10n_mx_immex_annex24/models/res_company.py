@@ -107,6 +107,13 @@ class ResCompany(models.Model):
         "through the recomputation of time limits (an explicit action, in the trail).",
     )
 
+    l10n_mx_immex_expiry_horizon_days = fields.Integer(
+        string="Expiry Alert Horizon (days)",
+        default=60,
+        help="The scheduled action gives the compliance responsible one activity per "
+        "balance that expires within this many days (and per expired balance).",
+    )
+
     @api.constrains("l10n_mx_immex_program_date_start", "l10n_mx_immex_program_date_end")
     def _check_l10n_mx_immex_program_dates(self):
         for company in self:

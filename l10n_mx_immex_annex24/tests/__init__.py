@@ -13,3 +13,5 @@ from . import test_auditor
 from . import test_integrity
 from . import test_events
 from . import test_consumption
+from . import test_reports
+from . import test_reports_browser

@@ -93,7 +93,8 @@ class TestExitFindings(DischargeCommon):
             }
         )
         self._deliver([(kit, 2)], self.no_ped)
-        self.assertFalse(self.Finding.search([]))
+        # the test company's findings (the demo company has findings of its own)
+        self.assertFalse(self.Finding.search([("company_id", "=", self.company.id)]))
 
     def test_shortfall_announced_at_validation(self):
         exit_ped = self._exit_pedimento("26  24  3420  6100801", date(2026, 3, 1))
@@ -111,7 +112,9 @@ class TestExitFindings(DischargeCommon):
         # covered by P1: no shortfall, but FIFO skipped the older, expired balance
         picking = self._deliver([(self.terminal, 60)], exit_ped)
         self.assertAlmostEqual(self._line(self.p1, self.terminal).qty_balance, 40.0)
-        finding = self.Finding.search([("kind", "=", "expired_skipped")])
+        finding = self.Finding.search(
+            [("kind", "=", "expired_skipped"), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(finding.pedimento_line_id, self._line(expired, self.terminal))
         self.assertAlmostEqual(finding.quantity, 500.0)
         self.assertEqual(finding.picking_id, picking)
@@ -121,4 +124,9 @@ class TestExitFindings(DischargeCommon):
         exit2 = self._exit_pedimento("26  24  3420  6100803", date(2026, 3, 2))
         picking2 = self._deliver([(self.terminal, 10)], exit2)
         self.assertIn("Expired Annex 24 balances were skipped", self._bodies(picking2))
-        self.assertEqual(self.Finding.search_count([("kind", "=", "expired_skipped")]), 1)
+        self.assertEqual(
+            self.Finding.search_count(
+                [("kind", "=", "expired_skipped"), ("company_id", "=", self.company.id)]
+            ),
+            1,
+        )

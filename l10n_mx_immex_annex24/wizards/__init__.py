@@ -7,3 +7,4 @@ from . import stock_return_picking
 from . import l10n_mx_immex_datastage_import
 from . import l10n_mx_immex_initial_inventory
 from . import l10n_mx_immex_anexo30_wizard
+from . import l10n_mx_immex_report_wizard
