@@ -15,3 +15,11 @@ from . import test_events
 from . import test_consumption
 from . import test_reports
 from . import test_reports_browser
+from . import test_corrections
+from . import test_datastage
+from . import test_datastage_opening
+from . import test_discharge_queue
+from . import test_rectification
+from . import test_rerun
+from . import test_rpc_guards
+from . import test_time_limits
