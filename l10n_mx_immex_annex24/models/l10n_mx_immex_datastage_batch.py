@@ -942,19 +942,23 @@ class L10nMxImmexDatastageBatch(models.Model):
             else:  # 512 declares the tariff unit
                 quantity_tariff = qty
                 quantity = qty / ratio if ratio else 0.0
-            descargo = Descargo.create(
-                {
-                    "pedimento_id": exit_ped.id,
-                    "sequence": row.line_number,
-                    "import_pedimento_name": row.original_name,
-                    "import_line_sequence": line.sequence if line else 0,
-                    "import_line_id": line.id or False,
-                    "product_id": line.product_id.id or False,
-                    "quantity": quantity,
-                    "quantity_tariff": quantity_tariff,
-                }
-            )
+            if line:  # declared in the partida's unit; descargos are in the product's
+                quantity = line.uom_id._l10n_mx_immex_convert(quantity, line.product_id.uom_id)
+            # the SAT's own record of what the exit declared: it completes a confirmed exit
+            # pedimento too (server path; a user cannot change a confirmed declaration)
             with guard.server_write():
+                descargo = Descargo.create(
+                    {
+                        "pedimento_id": exit_ped.id,
+                        "sequence": row.line_number,
+                        "import_pedimento_name": row.original_name,
+                        "import_line_sequence": line.sequence if line else 0,
+                        "import_line_id": line.id or False,
+                        "product_id": line.product_id.id or False,
+                        "quantity": quantity,
+                        "quantity_tariff": quantity_tariff,
+                    }
+                )
                 row.sudo().write({"descargo_id": descargo.id})
             count += 1
         return count
@@ -1012,6 +1016,15 @@ class L10nMxImmexDatastageBatch(models.Model):
         guard.check_companies(self.env, self.company_id)
         self.check_access("read")
         attachment = self._immex_differences_xlsx()
+        if not self.env.su and self.env.user._l10n_mx_immex_is_auditor():
+            # what a SAT auditor downloads is in the access log (section C)
+            self.env["l10n_mx_immex.access.log"].sudo()._l10n_mx_immex_record(
+                "export",
+                model_name=self._name,
+                res_ids=self.ids,
+                report_type="datastage_differences.xlsx",
+                detail=(self.folio or "")[:1000],
+            )
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true"}
 
     XLSX_HEADERS = (

@@ -89,7 +89,16 @@ class L10nMxImmexPedimentoKey(models.Model):
         """A key decides what pedimentos do to balances, in every company that uses it: its
         changes go to the trail (and hash chain) of each company."""
         trail = self.env["l10n_mx_immex.log"].sudo()
-        for company in self.env["res.company"].sudo().search([]):
+        # the companies Annex 24 runs in: an IMMEX program, or pedimentos of their own
+        Company = self.env["res.company"].sudo()
+        companies = Company.search([("l10n_mx_immex_program_number", "!=", False)])
+        for (company,) in (
+            self.env["l10n_mx_immex.pedimento"]
+            .sudo()
+            ._read_group([("company_id", "not in", companies.ids)], ["company_id"])
+        ):
+            companies |= company
+        for company in companies or self.env.company:
             company_trail = trail.with_company(company)
             if action == "create":
                 company_trail._l10n_mx_immex_log_create(self, TRAIL_FIELDS)

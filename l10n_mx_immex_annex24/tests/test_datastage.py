@@ -367,6 +367,20 @@ class TestDatastage(Annex24Common):
             second.with_user(self.auditor).action_reconcile()
         with self.assertRaises(AccessError):
             second.difference_ids[:1].with_user(self.auditor).action_mark_fixed()
+        # what the auditor downloads is in the access log
+        AccessLog = self.env["l10n_mx_immex.access.log"]
+        logged = AccessLog.search_count([("report_type", "=", "datastage_differences.xlsx")])
+        second.with_user(self.auditor).action_export_differences()
+        self.assertEqual(
+            AccessLog.search_count(
+                [
+                    ("report_type", "=", "datastage_differences.xlsx"),
+                    ("user_id", "=", self.auditor.id),
+                    ("action", "=", "export"),
+                ]
+            ),
+            logged + 1,
+        )
         with self.assertRaises(UserError):
             second.with_user(self.manager).write({"folio": "1"})
         with self.assertRaises(UserError):

@@ -357,16 +357,18 @@ class TestTrail(IntegrityCommon):
 
     def test_pedimento_key_changes_are_in_every_company_trail(self):
         """A key has no company: what it does to balances changes for every company."""
-        other = self.env["res.company"].create({"name": "Other IMMEX plant"})
+        other = self.env["res.company"].create(
+            {"name": "Other IMMEX plant", "l10n_mx_immex_program_number": "IMMEX-2026-77"}
+        )
+        self.env["res.company"].create({"name": "Not in IMMEX"})  # no program, no pedimento
         key = self.env.ref("l10n_mx_immex_annex24.pedimento_key_rt")
         with self.assertRaises(AccessError):
             key.with_user(self.stock_user).write({"effect": "none"})
         key.with_user(self.manager).write({"effect": "none", "months_limit": 3})
         rows = self._trail(key, "write")
-        self.assertEqual(
-            set(rows.mapped("company_id").ids),
-            {self.company.id, other.id} | set(self.env["res.company"].search([]).ids),
-        )
+        self.assertIn(self.company, rows.company_id)  # it has pedimentos
+        self.assertIn(other, rows.company_id)  # it has an IMMEX program
+        self.assertNotIn("Not in IMMEX", rows.company_id.mapped("name"))
         self.assertEqual(rows[0].changes, {"effect": ["discharge", "none"], "months_limit": [0, 3]})
         self.assertEqual(rows.mapped("user_id"), self.manager)
         created = self.env["l10n_mx_immex.pedimento.key"].create(
