@@ -204,8 +204,12 @@ ALTER TABLE l10n_mx_immex_discharge
     ADD COLUMN IF NOT EXISTS is_directed BOOLEAN NOT NULL DEFAULT FALSE;
 CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_import_line_idx
     ON l10n_mx_immex_discharge (import_line_id);
-CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_product_idx
-    ON l10n_mx_immex_discharge (product_id);
+-- goods that left as they came (no finished good, no production): what the stock by regime
+-- reads. Partial: exports of finished goods, most of the ledger, do not pay for it.
+DROP INDEX IF EXISTS l10n_mx_immex_discharge_product_idx;
+CREATE INDEX IF NOT EXISTS l10n_mx_immex_discharge_direct_product_idx
+    ON l10n_mx_immex_discharge (product_id)
+ WHERE finished_product_id IS NULL AND production_id IS NULL;
 -- (company, date), covering what the reports' balances as of a date (and as recorded up
 -- to a date) read: they scan this index alone. It replaces the plain (company, date)
 -- index, so the ledger keeps as many indexes to update on every insert.

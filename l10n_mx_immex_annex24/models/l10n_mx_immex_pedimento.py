@@ -30,9 +30,13 @@ LEGAL_HEADER_FIELDS = (
 )
 # What a rectification rectifies is frozen with it (not sealed: the seal layout stays).
 LOCKED_FIELDS = set(LEGAL_HEADER_FIELDS) | {"rectifies_id"}
+# What a confirmed rectification (R1) may restate of the header, in place and with its trail;
+# the number, key, office, dates of entry and the company identify the declaration itself.
+RECTIFIABLE_HEADER_FIELDS = ("exchange_rate", "payment_date", "partner_id")
 # Written only by the addon's own actions (confirm, cancel with a reason, receipts).
 SERVER_FIELDS = {
     "state",
+    "rectified_by_id",
     "registered_at",
     "cancel_reason",
     "cancel_date",
@@ -193,6 +197,14 @@ class L10nMxImmexPedimento(models.Model):
         check_company=True,
         help="On a rectification (R1): the pedimento it rectifies. Confirming the R1 applies "
         "its lines to the original; balances follow by ledger rows.",
+    )
+    rectified_by_id = fields.Many2one(
+        comodel_name="l10n_mx_immex.pedimento",
+        string="Header Rectified By",
+        readonly=True,
+        copy=False,
+        help="The last confirmed rectification (R1) that restated this pedimento's header "
+        "(exchange rate, payment date, supplier or customer).",
     )
     rectification_ids = fields.One2many(
         comodel_name="l10n_mx_immex.pedimento",
@@ -789,7 +801,14 @@ BEGIN
         END IF;
         RETURN OLD;
     END IF;
-    IF OLD.state <> 'draft' AND ({guard.changed_sql(LOCKED_FIELDS)}) THEN
+    -- A confirmed rectification (R1) of this pedimento may restate its rectifiable header
+    -- values, in the same UPDATE that names it: the only way, and once per R1.
+    IF OLD.state <> 'draft' AND ({guard.changed_sql(LOCKED_FIELDS | {"rectified_by_id"})})
+       AND NOT (NEW.rectified_by_id IS DISTINCT FROM OLD.rectified_by_id
+                AND NOT ({guard.changed_sql(LOCKED_FIELDS - set(RECTIFIABLE_HEADER_FIELDS))})
+                AND EXISTS (SELECT 1 FROM l10n_mx_immex_pedimento r
+                             WHERE r.id = NEW.rectified_by_id AND r.state = 'confirmed'
+                               AND r.rectifies_id = OLD.id)) THEN
         RAISE EXCEPTION 'Annex 24: pedimento % is %, its legal data cannot change',
             OLD.name, OLD.state USING ERRCODE = 'insufficient_privilege';
     END IF;

@@ -30,6 +30,7 @@ from odoo.tools import SQL
 
 from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_discharge_service import DIGITS, LEDGER_COLUMNS
+from .l10n_mx_immex_pedimento import RECTIFIABLE_HEADER_FIELDS
 from .l10n_mx_immex_pedimento_line import RECTIFIABLE_LINE_FIELDS
 
 EPS = 0.5 * 10**-DIGITS
@@ -56,6 +57,15 @@ class L10nMxImmexRectification(models.AbstractModel):
         by_seq = {line.sequence: line for line in original.line_ids}
         Log = self.env["l10n_mx_immex.log"]
         result = []
+        # the header first (partida 0): a value the R1 leaves empty is not restated
+        for fname in RECTIFIABLE_HEADER_FIELDS:
+            new = Log._l10n_mx_immex_value(r1, fname)
+            old = Log._l10n_mx_immex_value(original, fname)
+            if not new or new == old:
+                continue
+            if fname == "exchange_rate" and abs(new - (old or 0.0)) <= 1e-6:
+                continue
+            result.append({"sequence": 0, "field": fname, "original": old, "rectified": new})
         for rline in r1.line_ids.sorted("sequence"):
             oline = by_seq.get(rline.sequence)
             if not oline:
@@ -107,10 +117,12 @@ class L10nMxImmexRectification(models.AbstractModel):
             self.env._("Original"),
             self.env._("Rectified"),
         )
+        Ped = self.env["l10n_mx_immex.pedimento"]
         rows = []
         for change in changes:
             fname = change["field"]
-            field = Line._fields.get(fname)
+            header = not change["sequence"]
+            field = (Ped if header else Line)._fields.get(fname)
             label = field.get_description(self.env)["string"] if field else fname
             values = [change["original"], change["rectified"]]
             if field and field.type == "many2one":
@@ -123,7 +135,12 @@ class L10nMxImmexRectification(models.AbstractModel):
                     "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
                     "<td class='text-end'>%s</td></tr>"
                 )
-                % (change["sequence"], label, escape(values[0]), escape(values[1]))
+                % (
+                    self.env._("Header") if header else change["sequence"],
+                    label,
+                    escape(values[0]),
+                    escape(values[1]),
+                )
             )
         return Markup("<table class='table table-sm'>%s%s</table>") % (head, Markup("").join(rows))
 
@@ -206,7 +223,11 @@ class L10nMxImmexRectification(models.AbstractModel):
         original = r1.rectifies_id
         by_seq = {line.sequence: line for line in original.line_ids}
         by_line = defaultdict(dict)
+        header = {}
         for change in changes:
+            if not change["sequence"]:
+                header[change["field"]] = change["rectified"]
+                continue
             by_line[by_seq[change["sequence"]]][change["field"]] = change
         affected_dates = []
         Log = self.env["l10n_mx_immex.log"].sudo()
@@ -247,17 +268,32 @@ class L10nMxImmexRectification(models.AbstractModel):
                     "changes": entry,
                 }
             )
+        header_trail = {"rectification_ids": [False, r1.id]}
+        lines = self.env["l10n_mx_immex.pedimento.line"].concat(*by_line)
+        if header:
+            header_trail.update(
+                {f: [Log._l10n_mx_immex_value(original, f), v] for f, v in header.items()}
+            )
+            header_trail["rectified_by_id"] = [original.rectified_by_id.id, r1.id]
+            self._write_header(original, r1, header)
+            # the seals of every partida cover the header's legal values
+            lines = original.line_ids
+            if (
+                "payment_date" in header
+                and original.company_id.l10n_mx_immex_fifo_date == "payment_date"
+            ):
+                # FIFO orders by payment date here: the discharges since may change
+                affected_dates.append(original._immex_clearance_date())
         trail.append(
             {
                 "model_name": original._name,
                 "res_id": original.id,
                 "action": "rectify",
                 "company_id": original.company_id.id,
-                "changes": {"rectification_ids": [False, r1.id]},
+                "changes": header_trail,
             }
         )
         Log._l10n_mx_immex_record(trail)
-        lines = self.env["l10n_mx_immex.pedimento.line"].concat(*by_line)
         if lines:
             self.env["l10n_mx_immex.integrity"].sudo()._seal_lines(lines)
         with guard.server_write():
@@ -268,6 +304,27 @@ class L10nMxImmexRectification(models.AbstractModel):
                 }
             )
         return changes
+
+    @api.model
+    def _write_header(self, ped, r1, values):
+        """The private path of the header: one UPDATE naming the R1 (the guard checks it)."""
+        self.env["l10n_mx_immex.pedimento"].flush_model()
+        assignments = [
+            SQL("%s = %s", SQL.identifier(fname), value if value is not False else None)
+            for fname, value in values.items()
+        ]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE l10n_mx_immex_pedimento SET %s, rectified_by_id = %s WHERE id = %s",
+                SQL(", ").join(assignments),
+                r1.id,
+                ped.id,
+            )
+        )
+        ped.invalidate_recordset()
+        # what follows from them (the FIFO date of the pedimento and its lines)
+        ped.modified(list(values))
+        self.env.flush_all()
 
     @api.model
     def _write_line(self, line, r1, values, delta):
@@ -284,8 +341,8 @@ class L10nMxImmexRectification(models.AbstractModel):
                 UPDATE l10n_mx_immex_pedimento_line
                    SET %s, rectified_by_id = %s,
                        qty_rectification = COALESCE(qty_rectification, 0) + %s,
-                       qty_balance_tariff = CASE WHEN quantity > 0
-                           THEN qty_balance * %s / quantity ELSE 0 END
+                       qty_balance_tariff = CASE WHEN quantity_product > 0
+                           THEN qty_balance * %s / quantity_product ELSE 0 END
                  WHERE id = %s
                 """,
                 SQL(", ").join(assignments) if assignments else SQL("quantity = quantity"),

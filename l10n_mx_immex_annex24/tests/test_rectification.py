@@ -347,3 +347,40 @@ class TestRectification(DischargeCommon):
                 ],
                 {"context": context},
             )
+
+    def test_rectification_of_the_header_changes_it_through_the_trail(self):
+        """An R1 restating the exchange rate and the payment date of a confirmed import."""
+        p1 = self._import("26  24  3420  6000531", date(2026, 1, 10), [(self.wire, 100)])
+        with mute_logger("odoo.sql_db"), self.assertRaises(errors.InsufficientPrivilege):
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "UPDATE l10n_mx_immex_pedimento SET exchange_rate = 19 WHERE id = %s",
+                    [p1.id],
+                )
+        r1 = self._r1(p1, "26  24  3420  6000532", [(1, self.wire, 100, {})])
+        r1.write({"exchange_rate": 17.25, "payment_date": date(2026, 1, 12)})
+        self.assertIn("17.25", r1.rectification_comparison)
+        r1.with_user(self.manager).action_confirm()
+        p1.invalidate_recordset()
+        self.assertAlmostEqual(p1.exchange_rate, 17.25)
+        self.assertEqual(p1.payment_date, date(2026, 1, 12))
+        self.assertEqual(p1.rectified_by_id, r1)
+        trail = self.Log.search(
+            [("model_name", "=", p1._name), ("res_id", "=", p1.id), ("action", "=", "rectify")]
+        )
+        self.assertEqual(trail.changes["exchange_rate"][1], 17.25)
+        self.assertEqual(trail.changes["payment_date"], [False, "2026-01-12"])
+        self.assertEqual(trail.changes["rectified_by_id"], [False, r1.id])
+        # no ledger row for a header; the seals follow the new header, integrity holds
+        self.assertFalse(self._rows(p1.line_ids, "adjustment"))
+        self.assertTrue(self.company.l10n_mx_immex_verify_integrity()["ok"])
+        # the field that opens the guard is the server's: no caller writes it
+        with self.assertRaises(UserError):
+            p1.with_user(self.manager).write({"rectified_by_id": r1.id})
+        # once applied, the R1 does not open the header again
+        with mute_logger("odoo.sql_db"), self.assertRaises(errors.InsufficientPrivilege):
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "UPDATE l10n_mx_immex_pedimento SET exchange_rate = 1 WHERE id = %s",
+                    [p1.id],
+                )
