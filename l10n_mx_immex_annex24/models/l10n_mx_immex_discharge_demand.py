@@ -181,7 +181,10 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             per_unit = {}
             for (product, move, date), qty in fallback.items():
                 day = fallback_days[product, move, date]
-                boms = boms_by_company[move.company_id, day]
+                # read once per move: the loop below runs per component (50 per good)
+                company, move_id, product_id = move.company_id, move.id, product.id
+                boms = boms_by_company[company, day]
+                skip = national_only[company]
                 if product.id not in boms:
                     # Neither a production nor a BOM: the good itself is discharged (a
                     # temporarily imported finished good), or stays pending as a finding.
@@ -197,39 +200,37 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                         }
                     )
                     continue
-                key = (move.company_id, day, product.id)
+                key = (company, day, product_id)
                 if key not in per_unit:
-                    per_unit[key] = bom_lib.explode(
-                        product.id, 1.0, boms, stop=controlled.__contains__, digits=12
-                    )
-                for component_id, (net1, merma1, desp1) in per_unit[key].items():
-                    net, merma, desperdicio = net1 * qty, merma1 * qty, desp1 * qty
-                    if (
-                        component_id not in controlled
-                        or component_id in (national_only[move.company_id])
-                    ):
-                        continue
+                    per_unit[key] = [
+                        (component_id, net1 + merma1, desp1)
+                        for component_id, (net1, merma1, desp1) in bom_lib.explode(
+                            product_id, 1.0, boms, stop=controlled.__contains__, digits=12
+                        ).items()
+                        if component_id in controlled and component_id not in skip
+                    ]
+                for component_id, taken1, desp1 in per_unit[key]:
                     demands.append(
                         {
                             "product_id": component_id,
-                            "qty": net + merma,
-                            "move_id": move.id,
-                            "finished_product_id": product.id,
+                            "qty": taken1 * qty,
+                            "move_id": move_id,
+                            "finished_product_id": product_id,
                             "production_id": False,
                             "line_id": False,
                             "date": date,
                         }
                     )
-                    if desperdicio > 0:
+                    if desp1 > 0:
                         wastes.append(
                             {
                                 "product_id": component_id,
-                                "quantity": desperdicio,
+                                "quantity": desp1 * qty,
                                 "date": date,
                                 "source": "bom",
-                                "move_id": move.id,
-                                "finished_product_id": product.id,
-                                "company_id": move.company_id.id,
+                                "move_id": move_id,
+                                "finished_product_id": product_id,
+                                "company_id": company.id,
                             }
                         )
         return demands, wastes

@@ -705,6 +705,8 @@ class L10nMxImmexPedimentoLine(models.Model):
                     "fraction_id": product.l10n_mx_immex_fraction_id.id,
                     "quantity": quantity,
                     "quantity_product": quantity,  # created in the product's own unit
+                    "qty_rectification": 0.0,  # no rectification yet
+                    "rectified_by_id": False,
                     "uom_id": uom.id,
                     "quantity_tariff": quantity_tariff,
                     "uom_tariff_id": umt.id,
