@@ -367,6 +367,21 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         }
 
     @api.model
+    def _write_rows(self, rows, kind, corrected_dates=None):
+        """Ledger rows of ``kind`` from plain dicts (missing columns are empty), written as
+        every batch is: period lock, chain, one COPY, balances updated. Server code only.
+        """
+        if not rows:
+            return 0
+        cols = {name: [row.get(name) for row in rows] for name in LEDGER_COLUMNS}
+        cols["kind"] = [kind] * len(rows)
+        cols["is_directed"] = [bool(d) for d in cols["is_directed"]]
+        self._apply_lock_date(cols, corrected_dates=corrected_dates)
+        count = self._insert_ledger(cols)
+        self._add_to_balances(cols["import_line_id"], cols["quantity"])
+        return count
+
+    @api.model
     def _insert_ledger(self, cols):
         """Write all rows with one COPY: the set-based fast path of the ledger.
 

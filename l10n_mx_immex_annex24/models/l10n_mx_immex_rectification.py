@@ -508,12 +508,6 @@ class L10nMxImmexRectification(models.AbstractModel):
         """Write adjustment rows through the service's ledger path (chain, lock date)."""
         if not rows:
             return 0
-        service = self.env["l10n_mx_immex.discharge.service"]
-        cols = {name: [row.get(name) for row in rows] for name in LEDGER_COLUMNS}
-        cols["kind"] = ["adjustment"] * len(rows)
-        cols["is_directed"] = [False] * len(rows)
-        dates = list(cols["date"])
-        service._apply_lock_date(cols, corrected_dates=dates)
-        count = service._insert_ledger(cols)
-        service._add_to_balances(cols["import_line_id"], cols["quantity"])
-        return count
+        return self.env["l10n_mx_immex.discharge.service"]._write_rows(
+            rows, "adjustment", corrected_dates=[row["date"] for row in rows]
+        )

@@ -265,7 +265,7 @@ class L10nMxImmexInitialInventory(models.TransientModel):
             [("company_id", "=", self.company_id.id), ("pedimento_name", "in", list(by_name))]
         )
         index = {(line.pedimento_name, line.sequence): line for line in lines}
-        cols = defaultdict(list)
+        rows = []
         loaded = Line
         for name, ped_rows in by_name.items():
             for row in ped_rows:
@@ -282,37 +282,21 @@ class L10nMxImmexInitialInventory(models.TransientModel):
                         )
                     )
                 ratio = line.quantity_tariff / line.quantity if line.quantity else 0.0
-                values = {
-                    "import_line_id": line.id,
-                    "import_pedimento_id": line.pedimento_id.id,
-                    "product_id": line.product_id.id,
-                    "quantity": row["discharged"],
-                    "quantity_tariff": round(row["discharged"] * ratio, 6),
-                    "date": self.date,
-                    "kind": "opening",
-                    "company_id": self.company_id.id,
-                    "is_directed": False,
-                }
-                for column in (
-                    "exit_pedimento_id",
-                    "exit_line_id",
-                    "move_id",
-                    "production_id",
-                    "finished_product_id",
-                    "reversed_id",
-                    "event_id",
-                    "pending_id",
-                    "corrects_date",
-                ):
-                    values[column] = None
-                for column, value in values.items():
-                    cols[column].append(value)
-        if cols:
-            service = self.env["l10n_mx_immex.discharge.service"].sudo()
-            cols = dict(cols)
-            service._apply_lock_date(cols)
-            service._insert_ledger(cols)
-            service._add_to_balances(cols["import_line_id"], cols["quantity"])
+                rows.append(
+                    {
+                        "import_line_id": line.id,
+                        "import_pedimento_id": line.pedimento_id.id,
+                        "product_id": line.product_id.id,
+                        # declared in the partida's unit; the ledger keeps the product's
+                        "quantity": line.uom_id._l10n_mx_immex_convert(
+                            row["discharged"], line.product_id.uom_id
+                        ),
+                        "quantity_tariff": round(row["discharged"] * ratio, 6),
+                        "date": self.date,
+                        "company_id": self.company_id.id,
+                    }
+                )
+        self.env["l10n_mx_immex.discharge.service"].sudo()._write_rows(rows, "opening")
         return loaded
 
 
