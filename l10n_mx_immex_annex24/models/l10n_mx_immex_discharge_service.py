@@ -217,10 +217,13 @@ class L10nMxImmexDischargeService(models.AbstractModel):
     def _allocate(self, demands, balances):
         """FIFO allocation honouring dates, expiry, lots, directed lines and A3.
 
-        The pure :func:`..immex.fifo.allocate_exits` decides; a demand may name its line
-        (``line_id``: a lot's line, or with ``is_directed`` a declared descargo, strict) and
-        ``take_expired`` (an A3 regularisation). Returns ``(rows, pendings)`` where a row is
-        ``(demand_index, line_id, qty)`` and a pending is ``(demand_index, qty, reason)``.
+        The pure :func:`..immex.fifo.allocate_exits` decides. A demand may name its line:
+        ``directed_line_id`` (a declared descargo, strict: short is pending ``directed``)
+        prevails over ``line_id`` (a lot's or a returned receipt's line, then FIFO); demands
+        of kind ``regularization`` (A3) take expired balances only; ``pending_reason`` (a lot
+        that may not follow its line) goes pending without allocation. Returns ``(rows,
+        pendings)`` where a row is ``(demand_index, line_id, qty)`` and a pending is
+        ``(demand_index, qty, reason)``.
         """
         pendings = []
         todo = []
