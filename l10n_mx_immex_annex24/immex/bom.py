@@ -126,7 +126,13 @@ def explode(
         path.pop()
         on_path.discard(parent)
 
-    walk(product, float(qty), 0.0, 0.0)
+    try:
+        walk(product, float(qty), 0.0, 0.0)
+    finally:
+        # ``walk`` holds itself through its closure: without this, each call would leave a
+        # reference cycle (with its totals) for the cyclic collector, which a delivery's
+        # hundred explosions then set off.
+        del walk
     # "+ 0.0" turns -0.0 into 0.0.
     return {
         component: [round(n, digits) + 0.0, round(m, digits) + 0.0, round(s, digits) + 0.0]

@@ -14,6 +14,7 @@ from odoo.tools import SQL
 
 from ..immex import bom as bom_lib
 from ..immex import fifo
+from ..immex.pgarray import array_literal
 
 # What one unit of a good made here holds: the average of its latest productions.
 CONTENT_PRODUCTIONS = 20
@@ -542,7 +543,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                            SELECT 1 FROM l10n_mx_immex_pedimento_line l
                             WHERE l.product_id = p.id AND l.company_id = %s AND l.is_temporary)
                     """,
-                    product_ids,
+                    array_literal(product_ids),
                     company.id,
                 )
             )
@@ -729,8 +730,8 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                                OR COUNT(c.product_product_id) = 0)
                   ORDER BY f.product_id, bl.sequence, bl.id
                     """,
-                    [product_id for product_id, __ in pairs],
-                    [bom_id for __, (bom_id, __, __) in pairs],
+                    array_literal([product_id for product_id, __ in pairs]),
+                    array_literal([bom_id for __, (bom_id, __, __) in pairs]),
                 )
             )
             lines_by_product = defaultdict(list)
@@ -770,10 +771,10 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                        ON (b.product_id = pp.id
                           OR b.product_id IS NULL AND b.product_tmpl_id = pp.product_tmpl_id)
                   JOIN uom_uom bu ON bu.id = b.product_uom_id
-                 WHERE pp.id = ANY(%s) AND pt.type != 'service' AND %s AND %s
+                 WHERE pp.id = ANY(%s::int[]) AND pt.type != 'service' AND %s AND %s
               ORDER BY pp.id, %s b.sequence, b.product_id IS NULL, b.id
                 """,
-                sorted(product_ids),
+                array_literal(sorted(product_ids)),
                 SQL("(b.company_id IS NULL OR b.company_id = %s)", company.id)
                 if company
                 else SQL("TRUE"),

@@ -19,6 +19,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL, clean_context, float_round
 
 from ..immex import fifo, hashing
+from ..immex.pgarray import array_literal
 from ..immex.quantities import DIGITS, TOLERANCE, balance_sql, fifo_order_sql
 from . import l10n_mx_immex_guard as guard
 from .l10n_mx_immex_log import CHAIN_LEDGER
@@ -168,14 +169,14 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                    l.pedimento_id
               FROM l10n_mx_immex_pedimento_line l
               JOIN l10n_mx_immex_pedimento p ON p.id = l.pedimento_id
-             WHERE l.company_id = %s AND l.product_id = ANY(%s) AND l.is_temporary
+             WHERE l.company_id = %s AND l.product_id = ANY(%s::int[]) AND l.is_temporary
                AND l.qty_balance >= %s
                AND (l.fifo_date <= %s OR p.is_consolidated AND p.entry_date <= %s)
           ORDER BY l.product_id, %s
             %s
             """,
             company.id,
-            product_ids,
+            array_literal(product_ids),
             TOLERANCE,
             max_date,
             max_date,
@@ -203,9 +204,9 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                 SQL(
                     """
                     SELECT id, qty_balance FROM l10n_mx_immex_pedimento_line
-                     WHERE id = ANY(%s) ORDER BY id %s
+                     WHERE id = ANY(%s::int[]) ORDER BY id %s
                     """,
-                    sorted(line_ids),
+                    array_literal(sorted(line_ids)),
                     SQL("FOR UPDATE NOWAIT" if nowait else "FOR UPDATE"),
                 )
             )
@@ -427,14 +428,19 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         for name in LEDGER_COLUMNS:
             column = cols[name]
             if name in FLOAT_COLUMNS:
-                column = [float(v) for v in column]  # "10.0", as it reads back
+                # "10.0", as it reads back; each one (-0.0 equals 0.0 but reads "-0.0")
+                column = [str(float(v)) for v in column]
             elif name in BOOL_COLUMNS:
                 column = ["t" if v else "f" for v in column]  # as COPY writes them back
-            elif name not in REQUIRED_COLUMNS:
-                column = ["\\N" if not v else v for v in column]
+            else:
+                if name not in REQUIRED_COLUMNS:
+                    column = ["\\N" if not v else v for v in column]
+                # ids and dates repeat down a batch: each distinct one is written once
+                texts = {value: str(value) for value in set(column)}
+                column = [texts[value] for value in column]
             columns.append(column)
-        template = "\t".join(["%s"] * len(LEDGER_COLUMNS)) + f"\t{int(uid)}"
-        return (template % row for row in zip(*columns, strict=True))
+        columns.append([str(int(uid))] * len(columns[0]))
+        return map("\t".join, zip(*columns, strict=True))
 
     @api.model
     def _chain_stream(self, lines, company_ids, heads):
@@ -530,11 +536,13 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         now = fields.Datetime.now()
         arrays = []
         for field in model_fields:
-            convert = self._column_converter(field)
+            convert, plain = self._column_converter(field)
+            column = [convert(vals[field.name]) for vals in vals_list]
             arrays.append(
                 SQL(
                     "%s::%s[]",
-                    [convert(vals[field.name]) for vals in vals_list],
+                    # plain values (ids, numbers, dates, text) travel as one array text
+                    array_literal(column) if plain else column,
                     SQL(field.column_type[1]),
                 )
             )
@@ -581,22 +589,24 @@ class L10nMxImmexDischargeService(models.AbstractModel):
 
     @api.model
     def _column_converter(self, field):
-        """``field.convert_to_column_insert`` for a whole column: the same values, resolved
-        once per column (digits, selection) instead of once per value."""
+        """``(convert, plain)``: ``field.convert_to_column_insert`` for a whole column (the
+        same values, resolved once per column: digits, selection, instead of once per value)
+        and whether its values are plain ones :func:`..immex.pgarray.array_literal` writes
+        (others, such as JSON, are left to the driver's adapters)."""
         if field.type == "float" and not field.company_dependent:
             digits = field.get_digits(self.env)
             if digits:
                 scale = digits[1]
-                return lambda value: float_round(value or 0.0, precision_digits=scale)
-            return lambda value: float(value or 0.0)
+                return lambda value: float_round(value or 0.0, precision_digits=scale), True
+            return lambda value: float(value or 0.0), True
         if field.type in ("many2one", "date", "datetime", "char", "selection") and not (
             field.translate or field.company_dependent
         ):
-            return lambda value: value or None
+            return lambda value: value or None, True
         if field.type == "boolean" and not field.company_dependent:
-            return bool
+            return bool, True
         Model = self.env[field.model_name]
-        return lambda value: field.convert_to_column_insert(value, Model)
+        return lambda value: field.convert_to_column_insert(value, Model), False
 
     @api.model
     def _add_to_balances(self, line_ids, quantities):
@@ -611,6 +621,7 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         if not totals:
             return
         self.env["l10n_mx_immex.pedimento.line"].flush_model()
+        ids = array_literal(list(totals))
         self.env.cr.execute(
             SQL(
                 """
@@ -619,13 +630,13 @@ class L10nMxImmexDischargeService(models.AbstractModel):
                        qty_balance = %s,
                        qty_balance_tariff = %s
                   FROM unnest(%s::int[], %s::float8[]) AS d(line_id, qty)
-                 WHERE l.id = d.line_id AND l.id = ANY(%s)
+                 WHERE l.id = d.line_id AND l.id = ANY(%s::int[])
                 """,
                 *(SQL(expr) for expr in BALANCE_AFTER_SQL),
-                list(totals),
-                [round(q, 9) for q in totals.values()],
+                ids,
+                array_literal([round(q, 9) for q in totals.values()]),
                 # the plain id filter spares a hash of every line of the company
-                list(totals),
+                ids,
             )
         )
         # balance_state is computed (not stored) from the balance: it goes stale with it

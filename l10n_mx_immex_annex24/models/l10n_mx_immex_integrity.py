@@ -16,6 +16,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..immex import hashing
+from ..immex.pgarray import array_literal
 from ..immex.quantities import TOLERANCE, balance_sql
 from .l10n_mx_immex_discharge_service import HASH_COLUMNS, HASH_FLOAT_POSITIONS
 from .l10n_mx_immex_log import CHAIN_LEDGER, CHAIN_LOG, CHAIN_SEAL
@@ -68,7 +69,7 @@ class L10nMxImmexIntegrity(models.AbstractModel):
         """Seal the legal values of confirmed lines (one INSERT; chained per company)."""
         if not lines:
             return
-        contents = self._line_contents(SQL("l.id = ANY(%s)", lines.ids))
+        contents = self._line_contents(SQL("l.id = ANY(%s::int[])", array_literal(lines.ids)))
         if not contents:
             return
         Log = self.env["l10n_mx_immex.log"]
@@ -90,10 +91,10 @@ class L10nMxImmexIntegrity(models.AbstractModel):
                 """,
                 self.env.uid,
                 fields.Datetime.now(),
-                [c[1] for c in contents],
-                [c[0] for c in contents],
-                [json.dumps(c[3], ensure_ascii=False) for c in contents],
-                hashes,
+                array_literal([c[1] for c in contents]),
+                array_literal([c[0] for c in contents]),
+                array_literal([json.dumps(c[3], ensure_ascii=False) for c in contents]),
+                array_literal(hashes),
             )
         )
         Log._l10n_mx_immex_set_heads(CHAIN_SEAL, heads)

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..immex import hashing
+from ..immex.pgarray import array_literal
 
 LOG_ACTIONS = [
     ("create", "Created"),
@@ -188,12 +189,12 @@ class L10nMxImmexLog(models.Model):
                 uid,
                 when,
                 when,
-                [e["model_name"] for e in entries],
-                [e["res_id"] or 0 for e in entries],
-                [e["action"] for e in entries],
-                changes,
-                hashes,
-                [e["company_id"] for e in entries],
+                array_literal([e["model_name"] for e in entries]),
+                array_literal([e["res_id"] or 0 for e in entries]),
+                array_literal([e["action"] for e in entries]),
+                array_literal(changes),
+                array_literal(hashes),
+                array_literal([e["company_id"] for e in entries]),
             )
         )
         self._l10n_mx_immex_set_heads(CHAIN_LOG, heads)

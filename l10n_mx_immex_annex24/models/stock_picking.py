@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from . import l10n_mx_immex_guard as guard
+from .stock_move import DISCHARGE_AFTER_PICKINGS
 
 
 class StockPicking(models.Model):
@@ -118,6 +119,27 @@ class StockPicking(models.Model):
                 ]
             )
             changed.filtered("l10n_mx_immex_pedimento_id")._l10n_mx_immex_attach_pedimento()
+        return res
+
+    def _action_done(self):
+        """Discharge the transfers' exits once the transfers are done.
+
+        Odoo writes the moves and lines again after their own ``_action_done`` (the date of
+        the transfer on its moves): discharged in between, the flush that opens the
+        discharge would write every row of them twice.
+        """
+        cache = self.env.cr.cache
+        outer = cache.get(DISCHARGE_AFTER_PICKINGS, frozenset())
+        done_before = set(self.move_ids.filtered(lambda m: m.state == "done").ids)
+        cache[DISCHARGE_AFTER_PICKINGS] = outer | frozenset(self.ids)
+        try:
+            res = super()._action_done()
+        finally:
+            cache[DISCHARGE_AFTER_PICKINGS] = outer
+        # the moves done now, the extra ones Odoo adds for quantities above the demand too
+        done = self.move_ids.filtered(lambda m: m.state == "done" and m.id not in done_before)
+        imported = done._l10n_mx_immex_imported_products()
+        done.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))._l10n_mx_immex_discharge_exit()
         return res
 
     def _l10n_mx_immex_is_recorded(self):

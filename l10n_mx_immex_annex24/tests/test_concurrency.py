@@ -16,6 +16,7 @@ from odoo.tools import SQL, mute_logger
 GUARDS = [
     ("l10n_mx_immex_discharge", "l10n_mx_immex_discharge_append_only"),
     ("l10n_mx_immex_pedimento_line", "l10n_mx_immex_pedimento_line_guard"),
+    ("l10n_mx_immex_pedimento_line", "l10n_mx_immex_pedimento_line_no_delete"),
     ("l10n_mx_immex_pedimento", "l10n_mx_immex_pedimento_guard"),
 ]
 

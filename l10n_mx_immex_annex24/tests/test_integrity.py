@@ -10,6 +10,7 @@ from odoo.service.model import call_kw
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
+from ..immex.pgarray import array_literal
 from .test_discharge import DischargeCommon
 
 
@@ -518,3 +519,47 @@ class TestPeriodLock(IntegrityCommon):
                 {},
             )
         self.assertFalse(self.company.l10n_mx_immex_lock_date)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchArrays(IntegrityCommon):
+    """The batch statements hand their columns over as array texts: PostgreSQL reads back
+    exactly the values given, whatever a string holds."""
+
+    STRINGS = ['plain', "NULL", "", 'say "hi"', "back\\slash", "a,b{c}d", " x ", "ñ\n\t", None]
+
+    def test_values_read_back_as_given(self):
+        cr = self.env.cr
+        for cast, values in (
+            ("text", self.STRINGS),
+            ("int", [1, None, -7, 2147483647]),
+            ("float8", [0.1 + 0.2, 1 / 3, -0.0, 1e-07, None]),
+            ("date", [date(2026, 4, 6), None]),
+            ("timestamp", [fields.Datetime.to_datetime("2026-04-06 13:05:09"), None]),
+            ("bool", [True, False, None]),
+        ):
+            with self.subTest(cast=cast):
+                cr.execute(
+                    f"SELECT unnest(%s::{cast}[])",  # static casts of this test
+                    [array_literal(values)],
+                )
+                self.assertEqual([row[0] for row in cr.fetchall()], values)
+
+    def test_trail_and_seals_keep_odd_text(self):
+        text = 'quote " backslash \\ braces {} comma , NULL'
+        self.env["l10n_mx_immex.log"].sudo()._l10n_mx_immex_record(
+            [
+                {
+                    "model_name": "l10n_mx_immex.pedimento",
+                    "res_id": self.p1.id,
+                    "action": "write",
+                    "company_id": self.company.id,
+                    "changes": {"notes": [False, text]},
+                }
+            ]
+        )
+        row = self.env["l10n_mx_immex.log"].search(
+            [("company_id", "=", self.company.id)], order="id desc", limit=1
+        )
+        self.assertEqual(row.changes, {"notes": [False, text]})
+        self.assertTrue(self._verify()["ok"])
