@@ -200,3 +200,23 @@ def test_deep_chain_and_no_negative_zero():
 
 def test_error_message():
     assert str(BomError("cycle", path=["A", "A"])) == "cycle: path=['A', 'A']"
+
+
+def test_explosion_leaves_no_garbage_cycle():
+    """An exit explodes a hundred BOMs: none may leave work to the cyclic collector."""
+    import gc
+
+    boms = {
+        "fg": Bom("fg", 1.0, [BomLine("sub", 2.0, 5.0, 1.0), BomLine("tape", 1.0)]),
+        "sub": Bom("sub", 1.0, [BomLine("wire", 3.0)]),
+    }
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(10):
+            explode("fg", 1.0, boms)
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()

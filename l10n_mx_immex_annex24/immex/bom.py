@@ -87,57 +87,54 @@ def explode(
     if product not in boms:
         raise BomError("no_bom", product=product)
     totals: dict[Hashable, list[float]] = {}
-    get_total = totals.get
-    path: list[Hashable] = []
-    on_path: set[Hashable] = set()
-
-    def walk(parent: Hashable, net: float, merma: float, scrap: float) -> None:
-        bom = boms[parent]
-        per = bom.product_qty
-        if not per > 0:
-            raise BomError("product_qty", product=parent, product_qty=per)
-        path.append(parent)
-        on_path.add(parent)
-        for component, line_qty, merma_pct, scrap_pct in bom.lines:
-            if line_qty < 0 or merma_pct < 0 or scrap_pct < 0:
-                _raise_line(parent, component, line_qty, merma_pct, scrap_pct)
-            ratio = line_qty / per
-            c_net = net * ratio
-            c_merma = merma * ratio
-            c_scrap = scrap * ratio
-            # The line's own net is everything the parent quantity (all channels) requires.
-            own = c_net + c_merma + c_scrap
-            if merma_pct:
-                c_merma += own * merma_pct / 100.0
-            if scrap_pct:
-                c_scrap += own * scrap_pct / 100.0
-            if component in boms and (stop is None or not stop(component)):
-                if component in on_path:
-                    raise BomError("cycle", path=[*path, component])
-                walk(component, c_net, c_merma, c_scrap)
-                continue
-            acc = get_total(component)
-            if acc is None:
-                totals[component] = [c_net, c_merma, c_scrap]
-            else:
-                acc[0] += c_net
-                acc[1] += c_merma
-                acc[2] += c_scrap
-        path.pop()
-        on_path.discard(parent)
-
-    try:
-        walk(product, float(qty), 0.0, 0.0)
-    finally:
-        # ``walk`` holds itself through its closure: without this, each call would leave a
-        # reference cycle (with its totals) for the cyclic collector, which a delivery's
-        # hundred explosions then set off.
-        del walk
+    _walk(boms, stop, totals, [], set(), product, float(qty), 0.0, 0.0)
     # "+ 0.0" turns -0.0 into 0.0.
     return {
         component: [round(n, digits) + 0.0, round(m, digits) + 0.0, round(s, digits) + 0.0]
         for component, (n, m, s) in totals.items()
     }
+
+
+def _walk(boms, stop, totals, path, on_path, parent, net, merma, scrap) -> None:
+    """Add what ``net`` (+ ``merma``, ``scrap``) of ``parent`` takes of each leaf material.
+
+    A module function rather than a closure of :func:`explode`: a nested function that
+    calls itself holds itself through its closure, so every explosion would leave a
+    reference cycle (with its totals) to the cyclic collector.
+    """
+    bom = boms[parent]
+    per = bom.product_qty
+    if not per > 0:
+        raise BomError("product_qty", product=parent, product_qty=per)
+    path.append(parent)
+    on_path.add(parent)
+    for component, line_qty, merma_pct, scrap_pct in bom.lines:
+        if line_qty < 0 or merma_pct < 0 or scrap_pct < 0:
+            _raise_line(parent, component, line_qty, merma_pct, scrap_pct)
+        ratio = line_qty / per
+        c_net = net * ratio
+        c_merma = merma * ratio
+        c_scrap = scrap * ratio
+        # The line's own net is everything the parent quantity (all channels) requires.
+        own = c_net + c_merma + c_scrap
+        if merma_pct:
+            c_merma += own * merma_pct / 100.0
+        if scrap_pct:
+            c_scrap += own * scrap_pct / 100.0
+        if component in boms and (stop is None or not stop(component)):
+            if component in on_path:
+                raise BomError("cycle", path=[*path, component])
+            _walk(boms, stop, totals, path, on_path, component, c_net, c_merma, c_scrap)
+            continue
+        acc = totals.get(component)
+        if acc is None:
+            totals[component] = [c_net, c_merma, c_scrap]
+        else:
+            acc[0] += c_net
+            acc[1] += c_merma
+            acc[2] += c_scrap
+    path.pop()
+    on_path.discard(parent)
 
 
 def _raise_line(parent, component, line_qty, merma_pct, scrap_pct) -> None:

@@ -526,7 +526,7 @@ class TestBatchArrays(IntegrityCommon):
     """The batch statements hand their columns over as array texts: PostgreSQL reads back
     exactly the values given, whatever a string holds."""
 
-    STRINGS = ['plain', "NULL", "", 'say "hi"', "back\\slash", "a,b{c}d", " x ", "ñ\n\t", None]
+    STRINGS = ["plain", "NULL", "", 'say "hi"', "back\\slash", "a,b{c}d", " x ", "ñ\n\t", None]
 
     def test_values_read_back_as_given(self):
         cr = self.env.cr
