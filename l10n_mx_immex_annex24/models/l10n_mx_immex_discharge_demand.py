@@ -38,7 +38,8 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             moves.product_id.filtered(lambda p: not p.l10n_mx_immex_is_controlled)
         )
         national_only = set()
-        same_state = moves.filtered(lambda m: not m.product_id.bom_ids)
+        with_bom = self._product_ids_with_bom(moves.product_id)
+        same_state = moves.filtered(lambda m: m.product_id.id not in with_bom)
         for company, company_moves in same_state.grouped("company_id").items():
             national_only |= self._national_only_product_ids(company, company_moves.product_id.ids)
         for move in moves:
@@ -54,14 +55,14 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                 "packaging",
                 "fixed_asset",
                 "container",
-            ) or (product.id in imported and not product.bom_ids):
+            ) or (product.id in imported and product.id not in with_bom):
                 # Goods leaving in the same state: discharged directly, following their lots.
                 # A product imported under a pedimento stays controlled whatever its
                 # classification says now: its exit is never skipped. Goods the plant only
                 # ever bought in Mexico discharge nothing: no pedimento holds them.
                 if product.id not in national_only:
                     demands.extend(self._lot_demands(move, product, qty, date))
-            elif product.l10n_mx_immex_type == "finished" or product.bom_ids:
+            elif product.l10n_mx_immex_type == "finished" or product.id in with_bom:
                 finished[product].append((move, qty, date))
         if finished:
             with fifo.gc_paused():
@@ -70,6 +71,28 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
             wastes += more_wastes
         self._prefer_returned_lines(moves, demands)
         return demands, wastes
+
+    @api.model
+    def _product_ids_with_bom(self, products):
+        """Ids of ``products`` whose template has an active BOM (``product.bom_ids``, read
+        in one query: through the ORM, a delivery of a hundred goods reads their BOMs)."""
+        if not products:
+            return set()
+        self.env["mrp.bom"].flush_model(["product_tmpl_id", "active"])
+        self.env["product.product"].flush_model(["product_tmpl_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT pp.id
+                  FROM product_product pp
+                 WHERE pp.id = ANY(%s::int[])
+                   AND EXISTS (SELECT 1 FROM mrp_bom b
+                                WHERE b.product_tmpl_id = pp.product_tmpl_id AND b.active)
+                """,
+                array_literal(products.ids),
+            )
+        )
+        return {row[0] for row in rows}
 
     @api.model
     def _lot_demands(self, move, product, qty, date):
@@ -712,7 +735,12 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                       JOIN product_product cp ON cp.id = bl.product_id
                       JOIN product_template ct ON ct.id = cp.product_tmpl_id
                       JOIN uom_uom cu ON cu.id = ct.uom_id
-                     WHERE NOT EXISTS (
+                     -- a line without attribute values applies to every variant: the
+                     -- hashed look-up spares most lines the grouped check below
+                     WHERE (bl.id NOT IN (
+                           SELECT r0.mrp_bom_line_id
+                             FROM mrp_bom_line_product_template_attribute_value_rel r0)
+                        OR NOT EXISTS (
                            -- "Apply on Variants", as mrp.bom.line._skip_bom_line: for every
                            -- attribute the line names, the variant has one of its values;
                            -- a never-variant value cannot match goods taken from stock
@@ -727,7 +755,7 @@ class L10nMxImmexDischargeDemand(models.AbstractModel):
                             WHERE r.mrp_bom_line_id = bl.id
                          GROUP BY v.attribute_id
                            HAVING BOOL_OR(a.create_variant = 'no_variant')
-                               OR COUNT(c.product_product_id) = 0)
+                               OR COUNT(c.product_product_id) = 0))
                   ORDER BY f.product_id, bl.sequence, bl.id
                     """,
                     array_literal([product_id for product_id, __ in pairs]),

@@ -116,12 +116,9 @@ class L10nMxImmexDischargeService(models.AbstractModel):
             demand.setdefault("event_id", event.id if event else None)
             demand.setdefault("kind", kind)
         demands = self._direct_demands(demands)
-        exit_lines = {}
-        exit_peds = self.env["l10n_mx_immex.pedimento"].browse(
+        exit_lines = self._exit_lines(
             {d["exit_pedimento_id"] for d in demands if d["exit_pedimento_id"]}
         )
-        for line in exit_peds.line_ids:
-            exit_lines.setdefault((line.pedimento_id.id, line.product_id.id), line.id)
         max_date = max(d["date"] for d in demands)
         product_ids = sorted({d["product_id"] for d in demands})
         # Read without locks, then lock only the lines FIFO chose, in id order (no deadlock
@@ -149,6 +146,29 @@ class L10nMxImmexDischargeService(models.AbstractModel):
         if pending_ids:
             self.env["l10n_mx_immex.discharge.pending"]._refresh_pendings(pending_ids)
         return count
+
+    @api.model
+    def _exit_lines(self, exit_pedimento_ids):
+        """``{(exit pedimento id, product id): line id}``: the first line of each product
+        (in the lines' order) an exit row names; read in one query, not as records."""
+        if not exit_pedimento_ids:
+            return {}
+        self.env["l10n_mx_immex.pedimento.line"].flush_model(
+            ["pedimento_id", "product_id", "sequence"]
+        )
+        exit_lines = {}
+        for ped_id, product_id, line_id in self.env.execute_query(
+            SQL(
+                """
+                SELECT pedimento_id, product_id, id FROM l10n_mx_immex_pedimento_line
+                 WHERE pedimento_id = ANY(%s::int[])
+              ORDER BY sequence, id
+                """,
+                array_literal(sorted(exit_pedimento_ids)),
+            )
+        ):
+            exit_lines.setdefault((ped_id, product_id), line_id)
+        return exit_lines
 
     @api.model
     def _fetch_balances(self, company, product_ids, max_date, lock=True, nowait=False):

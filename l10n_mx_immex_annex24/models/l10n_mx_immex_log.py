@@ -159,15 +159,19 @@ class L10nMxImmexLog(models.Model):
             entry["company_id"] = company_id
             # stored as read back: a JSON round trip keeps the hash reproducible
             value = json.loads(hashing.canonical_json(entry.get("changes") or {}))
-            changes.append(hashing.canonical_json(value))
-            text = self._l10n_mx_immex_canonical(
-                company_id,
-                entry["model_name"],
-                entry["res_id"] or 0,
-                entry["action"],
-                uid,
-                when,
-                value,
+            stored = hashing.canonical_json(value)
+            changes.append(stored)
+            # _l10n_mx_immex_canonical of the row, its JSON text written once
+            text = hashing.canonical(
+                [
+                    company_id,
+                    entry["model_name"],
+                    entry["res_id"] or 0,
+                    entry["action"],
+                    uid,
+                    when,
+                    stored,
+                ]
             )
             heads[company_id] = hashing.chain_batch(heads[company_id], [text])[0]
             hashes.append(heads[company_id])

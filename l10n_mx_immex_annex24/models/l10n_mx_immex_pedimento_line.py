@@ -678,6 +678,24 @@ class L10nMxImmexPedimentoLine(models.Model):
             name: self._fields[name].convert_to_cache
             for name in ("quantity", "quantity_tariff", "qty_received")
         }
+        # the pedimento's values, read once for all its new lines
+        header = {
+            "pedimento_id": ped.id,
+            "pedimento_name": ped.name,
+            "seller_country_id": ped.partner_id.country_id.id,
+            "origin": "later_receipt" if later else "receipt",
+            "company_id": ped.company_id.id,
+            "operation": ped.operation,
+            "state": ped.state,
+            "entry_date": ped.entry_date,
+            "fifo_date": ped.fifo_date,
+            "key_id": ped.key_id.id,
+            "is_temporary": is_temporary,
+            "qty_discharged": 0.0,
+            "registered_at": registered_at,
+            "is_late_registration": self._immex_is_late(deadline, registered_at),
+        }
+        expiry = {}
         vals_list = []
         for product, moves, qty in items:
             sequence += 1
@@ -695,11 +713,12 @@ class L10nMxImmexPedimentoLine(models.Model):
                 is_temporary, quantity, 0.0, quantity_tariff
             )
             material_type = product.product_tmpl_id.l10n_mx_immex_type
+            if material_type not in expiry:
+                expiry[material_type] = self._immex_expiry_date(ped, material_type, is_temporary)
             value_mxn, value_usd = moves._l10n_mx_immex_customs_values(ped)
             vals_list.append(
                 {
-                    "pedimento_id": ped.id,
-                    "pedimento_name": ped.name,
+                    **header,
                     "sequence": sequence,
                     "product_id": product.id,
                     "material_type": material_type,
@@ -712,8 +731,6 @@ class L10nMxImmexPedimentoLine(models.Model):
                     "quantity_tariff": quantity_tariff,
                     "uom_tariff_id": umt.id,
                     "origin_country_id": product.l10n_mx_immex_origin_country_id.id,
-                    "seller_country_id": ped.partner_id.country_id.id,
-                    "origin": "later_receipt" if later else "receipt",
                     "value_mxn": value_mxn,
                     "value_usd": value_usd,
                     "qty_received": qty_received,
@@ -724,19 +741,9 @@ class L10nMxImmexPedimentoLine(models.Model):
                         quantity=quantity,
                         uom=uom,
                     ),
-                    "company_id": ped.company_id.id,
-                    "operation": ped.operation,
-                    "state": ped.state,
-                    "entry_date": ped.entry_date,
-                    "fifo_date": ped.fifo_date,
-                    "key_id": ped.key_id.id,
-                    "is_temporary": is_temporary,
-                    "qty_discharged": 0.0,
                     "qty_balance": balance,
                     "qty_balance_tariff": balance_tariff,
-                    "expiry_date": self._immex_expiry_date(ped, material_type, is_temporary),
-                    "registered_at": registered_at,
-                    "is_late_registration": self._immex_is_late(deadline, registered_at),
+                    "expiry_date": expiry[material_type],
                 }
             )
         service = self.env["l10n_mx_immex.discharge.service"].sudo()
