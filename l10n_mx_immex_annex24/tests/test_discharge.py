@@ -803,6 +803,65 @@ class TestDischargeUnitsLotsCompanies(DischargeCommon):
         rows = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
         self.assertAlmostEqual(sum(rows.mapped("quantity")), 150.0)
 
+    def test_more_than_demanded_and_an_added_product_discharge_once(self):
+        """Moves Odoo completes or adds while the transfer is done discharge with it, once."""
+        exit_ped = self._exit_pedimento("26  24  3420  6100403", date(2026, 3, 1))
+        self._stock(self.wire, 150)
+        self._stock(self.terminal, 40)
+        picking = self.env["stock.picking"].create(
+            {
+                "partner_id": self.customer.id,
+                "picking_type_id": self.warehouse.out_type_id.id,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+                "l10n_mx_immex_pedimento_id": exit_ped.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.wire.id,
+                            "product_uom_qty": 100,
+                            "location_id": self.stock_location.id,
+                            "location_dest_id": self.customer_location.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        picking.move_ids.quantity = 130  # 30 more than the demand
+        picking.move_ids.picked = True
+        # a product picked that was not on the transfer: Odoo adds its move at validation
+        self.env["stock.move.line"].create(
+            {
+                "picking_id": picking.id,
+                "product_id": self.terminal.id,
+                "quantity": 25,
+                "picked": True,
+                "location_id": self.stock_location.id,
+                "location_dest_id": self.customer_location.id,
+            }
+        )
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        wire_move = picking.move_ids.filtered(lambda m: m.product_id == self.wire)
+        terminal_move = picking.move_ids - wire_move
+        self.assertEqual(terminal_move.product_id, self.terminal)
+        rows = self.Discharge.search([("exit_pedimento_id", "=", exit_ped.id)])
+        self.assertEqual(rows.move_id, wire_move)
+        self.assertAlmostEqual(sum(rows.mapped("quantity")), 130.0)
+        # FIFO: p1's 100, then 30 of p2
+        self.assertAlmostEqual(self._line(self.p1, self.wire).qty_balance, 0.0)
+        self.assertAlmostEqual(self._line(self.p2, self.wire).qty_balance, 70.0)
+        # no temporary import holds terminals here: the added move is pending, once
+        pending = self.env["l10n_mx_immex.discharge.pending"].search(
+            [("move_id", "in", picking.move_ids.ids)]
+        )
+        self.assertEqual(pending.move_id, terminal_move)
+        self.assertAlmostEqual(sum(pending.mapped("quantity")), 25.0)
+        # nothing is left waiting in the transaction for a transfer already done
+        self.assertFalse(self.env.cr.cache.get("l10n_mx_immex_discharge_after_pickings"))
+
     def test_lots_follow_their_pedimento(self):
         tape = self._create_product(
             "Tape lot",
