@@ -33,7 +33,8 @@ Then it measures and prints:
 2. the cost the addon adds to ``button_validate`` of one 100-line delivery of finished goods
    (50 IMMEX components each): ready deliveries are committed first, then each round
    validates one without exit pedimento and one with an RT pedimento, back to back, each in
-   a savepoint rolled back afterwards; the ratio is the median of the rounds' ratios;
+   a transaction of its own rolled back afterwards (timed through the flush and pre-commit
+   hooks a commit would run); the ratio is the median of the rounds' ratios;
    between the two, the integrity verification of the company (every hash chain and every
    stored balance: ``res.company.l10n_mx_immex_verify_integrity()``), timed on the ledger the
    initial discharge wrote;

@@ -77,6 +77,21 @@ class DischargeCommon(Annex24Common):
         if stock:
             for product, qty in products_qty:
                 self._stock(product, qty)
+        return self._validate(self._new_delivery(products_qty, pedimento))
+
+    def _validate(self, picking):
+        """Validate ``picking`` with every move picked as demanded."""
+        picking.action_confirm()
+        picking.action_assign()
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        return picking
+
+    def _new_delivery(self, products_qty, pedimento):
+        """A delivery of these goods under ``pedimento``, confirmed and reserved."""
         picking = self.env["stock.picking"].create(
             {
                 "partner_id": self.customer.id,
@@ -99,11 +114,6 @@ class DischargeCommon(Annex24Common):
         )
         picking.action_confirm()
         picking.action_assign()
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-            move.picked = True
-        picking.button_validate()
-        self.assertEqual(picking.state, "done")
         return picking
 
 
@@ -808,27 +818,7 @@ class TestDischargeUnitsLotsCompanies(DischargeCommon):
         exit_ped = self._exit_pedimento("26  24  3420  6100403", date(2026, 3, 1))
         self._stock(self.wire, 150)
         self._stock(self.terminal, 40)
-        picking = self.env["stock.picking"].create(
-            {
-                "partner_id": self.customer.id,
-                "picking_type_id": self.warehouse.out_type_id.id,
-                "location_id": self.stock_location.id,
-                "location_dest_id": self.customer_location.id,
-                "l10n_mx_immex_pedimento_id": exit_ped.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.wire.id,
-                            "product_uom_qty": 100,
-                            "location_id": self.stock_location.id,
-                            "location_dest_id": self.customer_location.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
+        picking = self._new_delivery([(self.wire, 100)], exit_ped)
         picking.move_ids.quantity = 130  # 30 more than the demand
         picking.move_ids.picked = True
         # a product picked that was not on the transfer: Odoo adds its move at validation

@@ -43,16 +43,6 @@ class EventsCommon(DischargeCommon):
     def _pendings(self, exit_ped):
         return self.Pending.search([("exit_pedimento_id", "=", exit_ped.id)])
 
-    def _validate(self, picking):
-        picking.action_confirm()
-        picking.action_assign()
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-            move.picked = True
-        picking.button_validate()
-        self.assertEqual(picking.state, "done")
-        return picking
-
     def _rerun(self, date_from, date_to):
         """Re-run the period; returns the balance of every temporary line before and after."""
         Line = self.env["l10n_mx_immex.pedimento.line"]
