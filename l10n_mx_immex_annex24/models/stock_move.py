@@ -182,14 +182,14 @@ class StockMove(models.Model):
         done.filtered(
             lambda m: m._l10n_mx_immex_is_temporary_receipt()
         )._l10n_mx_immex_register_receipt()
-        imported = done._l10n_mx_immex_imported_products()
         # the exits of a transfer being validated discharge once it is done (see
         # stock.picking._action_done); the others (no transfer, or a transfer's moves
         # done apart) now
         later = self.env.cr.cache.get(DISCHARGE_AFTER_PICKINGS, ())
-        done.filtered(
-            lambda m: m.picking_id.id not in later and m._l10n_mx_immex_is_exit(imported)
-        )._l10n_mx_immex_discharge_exit()
+        immediate = done.filtered(lambda m: m.picking_id.id not in later)
+        imported = immediate._l10n_mx_immex_imported_products()
+        exits = immediate.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))
+        exits._l10n_mx_immex_discharge_exit()
         # returned exits: their rows, open pendings and pending waste (none of them: a
         # no-op); goods brought back under a new temporary import open a balance instead
         done.filtered(
