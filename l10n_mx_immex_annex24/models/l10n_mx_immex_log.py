@@ -137,8 +137,17 @@ class L10nMxImmexLog(models.Model):
         self, company_id, model_name, res_id, action, user_id, when, changes
     ):
         """Canonical text of a trail row: the same from the values written and read back."""
+        return self._l10n_mx_immex_canonical_text(
+            company_id, model_name, res_id, action, user_id, when, hashing.canonical_json(changes)
+        )
+
+    @api.model
+    def _l10n_mx_immex_canonical_text(
+        self, company_id, model_name, res_id, action, user_id, when, changes_json
+    ):
+        """:meth:`_l10n_mx_immex_canonical` with the changes' canonical JSON already made."""
         return hashing.canonical(
-            [company_id, model_name, res_id, action, user_id, when, hashing.canonical_json(changes)]
+            [company_id, model_name, res_id, action, user_id, when, changes_json]
         )
 
     @api.model
@@ -161,17 +170,14 @@ class L10nMxImmexLog(models.Model):
             value = json.loads(hashing.canonical_json(entry.get("changes") or {}))
             stored = hashing.canonical_json(value)
             changes.append(stored)
-            # _l10n_mx_immex_canonical of the row, its JSON text written once
-            text = hashing.canonical(
-                [
-                    company_id,
-                    entry["model_name"],
-                    entry["res_id"] or 0,
-                    entry["action"],
-                    uid,
-                    when,
-                    stored,
-                ]
+            text = self._l10n_mx_immex_canonical_text(
+                company_id,
+                entry["model_name"],
+                entry["res_id"] or 0,
+                entry["action"],
+                uid,
+                when,
+                stored,
             )
             heads[company_id] = hashing.chain_batch(heads[company_id], [text])[0]
             hashes.append(heads[company_id])

@@ -879,6 +879,10 @@ class L10nMxImmexPedimentoLine(models.Model):
 # pedimento never change, nor is the partida deleted.
 _LINE_CHANGED = guard.changed_sql(LOCKED_LINE_FIELDS | {"origin"})
 _LINE_FIXED = guard.changed_sql((LOCKED_LINE_FIELDS | {"origin"}) - set(RECTIFIABLE_LINE_FIELDS))
+# a change the guard looks at: the trigger's WHEN and the function's rule share it
+_LINE_GUARDED = f"""OLD.state <> 'draft' AND ({_LINE_CHANGED}
+        OR NEW.qty_rectification IS DISTINCT FROM OLD.qty_rectification
+        OR NEW.rectified_by_id IS DISTINCT FROM OLD.rectified_by_id)"""
 LINE_GUARD_DDL = f"""
 CREATE OR REPLACE FUNCTION l10n_mx_immex_pedimento_line_guard() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -893,9 +897,7 @@ BEGIN
     END IF;
     -- A confirmed rectification (R1) of the line's pedimento may change its rectifiable
     -- values, in the same UPDATE that names it: the only way, and once per R1.
-    IF OLD.state <> 'draft' AND ({_LINE_CHANGED}
-                                 OR NEW.qty_rectification IS DISTINCT FROM OLD.qty_rectification
-                                 OR NEW.rectified_by_id IS DISTINCT FROM OLD.rectified_by_id)
+    IF {_LINE_GUARDED}
        AND NOT (NEW.rectified_by_id IS DISTINCT FROM OLD.rectified_by_id
                 AND NOT ({_LINE_FIXED})
                 AND EXISTS (SELECT 1 FROM l10n_mx_immex_pedimento r
@@ -914,9 +916,7 @@ DROP TRIGGER IF EXISTS l10n_mx_immex_pedimento_line_guard ON l10n_mx_immex_pedim
 CREATE TRIGGER l10n_mx_immex_pedimento_line_guard
     BEFORE UPDATE ON l10n_mx_immex_pedimento_line
     FOR EACH ROW
-    WHEN (OLD.state <> 'draft' AND ({_LINE_CHANGED}
-                                    OR NEW.qty_rectification IS DISTINCT FROM OLD.qty_rectification
-                                    OR NEW.rectified_by_id IS DISTINCT FROM OLD.rectified_by_id))
+    WHEN ({_LINE_GUARDED})
     EXECUTE FUNCTION l10n_mx_immex_pedimento_line_guard();
 DROP TRIGGER IF EXISTS l10n_mx_immex_pedimento_line_no_delete ON l10n_mx_immex_pedimento_line;
 CREATE TRIGGER l10n_mx_immex_pedimento_line_no_delete

@@ -187,9 +187,7 @@ class StockMove(models.Model):
         # done apart) now
         later = self.env.cr.cache.get(DISCHARGE_AFTER_PICKINGS, ())
         immediate = done.filtered(lambda m: m.picking_id.id not in later)
-        imported = immediate._l10n_mx_immex_imported_products()
-        exits = immediate.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))
-        exits._l10n_mx_immex_discharge_exit()
+        immediate._l10n_mx_immex_exits()._l10n_mx_immex_discharge_exit()
         # returned exits: their rows, open pendings and pending waste (none of them: a
         # no-op); goods brought back under a new temporary import open a balance instead
         done.filtered(
@@ -222,6 +220,11 @@ class StockMove(models.Model):
             )
         )._l10n_mx_immex_record_inventory_loss()
         return moves
+
+    def _l10n_mx_immex_exits(self):
+        """Those of these done moves that are Annex 24 exits."""
+        imported = self._l10n_mx_immex_imported_products()
+        return self.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))
 
     def _l10n_mx_immex_imported_products(self):
         """Ids of the products of these export moves that entered under a temporary import

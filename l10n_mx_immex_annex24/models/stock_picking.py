@@ -138,8 +138,7 @@ class StockPicking(models.Model):
             cache[DISCHARGE_AFTER_PICKINGS] = outer
         # the moves done now, the extra ones Odoo adds for quantities above the demand too
         done = self.move_ids.filtered(lambda m: m.state == "done" and m.id not in done_before)
-        imported = done._l10n_mx_immex_imported_products()
-        done.filtered(lambda m: m._l10n_mx_immex_is_exit(imported))._l10n_mx_immex_discharge_exit()
+        done._l10n_mx_immex_exits()._l10n_mx_immex_discharge_exit()
         return res
 
     def _l10n_mx_immex_is_recorded(self):
@@ -197,8 +196,7 @@ class StockPicking(models.Model):
                 raise UserError(self.env._("Pedimento %(name)s is cancelled.", name=ped.name))
             moves = picking.move_ids.filtered(lambda m: m.state == "done")
             receipts = moves.filtered(lambda m: m._l10n_mx_immex_is_temporary_receipt())
-            imported = moves._l10n_mx_immex_imported_products()
-            exits = moves.filtered(lambda m, imported=imported: m._l10n_mx_immex_is_exit(imported))
+            exits = moves._l10n_mx_immex_exits()
             if exits and exits.l10n_mx_immex_discharge_ids:
                 raise UserError(
                     self.env._(
